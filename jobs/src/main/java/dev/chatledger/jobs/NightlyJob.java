@@ -1,0 +1,218 @@
+package dev.chatledger.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
+
+import dev.chatledger.datasets.contract.Feed;
+import dev.chatledger.datasets.contract.UserIdentity;
+import dev.chatledger.jobs.bronze.LandedLines;
+import dev.chatledger.jobs.bronze.LineParser;
+import dev.chatledger.jobs.bronze.ReferenceFiles;
+import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.ops.RunRecord;
+import dev.chatledger.jobs.silver.Deduplication;
+import dev.chatledger.jobs.silver.Pseudonymization;
+import dev.chatledger.jobs.tables.Table;
+import dev.chatledger.jobs.tables.Warehouse;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One night: ingests every file that ARRIVED on the date (the four feeds and the reference files)
+ * into bronze, rejects bad lines into {@code ops.rejected}, deduplicates into silver and records
+ * the run in {@code ops.runs}. Re-running a date rewrites nothing that would come out the same.
+ */
+public final class NightlyJob {
+  private static final Logger LOG = LoggerFactory.getLogger(NightlyJob.class);
+  private static final UserDefinedFunction MASK_LINE = functions.udf(
+      (org.apache.spark.sql.api.java.UDF1<String, String>) UserIdentity::maskLine, DataTypes.StringType);
+
+  /** What a night did. */
+  public record Result(String runId, LocalDate date, Map<String, Long> counts) {}
+
+  private final Warehouse warehouse;
+  private final String landing;
+  private final HmacKey key;
+
+  public NightlyJob(Warehouse warehouse, String landing, HmacKey key) {
+    this.warehouse = warehouse;
+    this.landing = landing.endsWith("/") ? landing.substring(0, landing.length() - 1) : landing;
+    this.key = key;
+  }
+
+  public Result run(LocalDate date) {
+    Instant started = Instant.now();
+    String runId = RunRecord.newRunId("nightly", started);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    LOG.info("nightly {} run {}: landing {}, warehouse {}, key from {}", date, runId, landing,
+        warehouse.root(), key.origin());
+    try {
+      for (Feed feed : Feed.values()) {
+        ingestFeed(feed, date, runId, counts);
+      }
+      for (ReferenceFiles ref : ReferenceFiles.values()) {
+        ingestReference(ref, date, runId, counts);
+      }
+      RunRecord.write(warehouse, runId, "nightly", date.toString(), started, "succeeded", counts, null);
+      LOG.info("nightly {} done in {} s: {}", date, seconds(started), counts);
+      return new Result(runId, date, counts);
+    } catch (RuntimeException e) {
+      try {
+        RunRecord.write(warehouse, runId, "nightly", date.toString(), started, "failed", counts,
+            String.valueOf(e.getMessage()));
+      } catch (RuntimeException recordFailure) {
+        e.addSuppressed(recordFailure);
+      }
+      throw e;
+    }
+  }
+
+  private void ingestFeed(Feed feed, LocalDate date, String runId, Map<String, Long> counts) {
+    Instant t0 = Instant.now();
+    SparkSession spark = warehouse.spark();
+    String dtFilter = "dt = DATE'" + date + "'";
+    List<String> files = LandedLines.files(spark, landing, feed.folder(), date);
+    if (files.isEmpty()) {
+      LOG.warn("{} {}: no files landed in {}/{}/dt={}", feed.folder(), date, landing, feed.folder(), date);
+    }
+    Dataset<Row> night = Pseudonymization
+        .pseudonymize(withUsers(feed, LineParser.parse(LandedLines.read(spark, files, date), feed)), key.value())
+        .withColumn("run_id", lit(runId))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Map<String, Long> reasons = new LinkedHashMap<>();
+      long lines = 0;
+      for (Row r : night.groupBy(LineParser.REASON).count().collectAsList()) { // a few rows: one per reason
+        lines += r.getLong(1);
+        if (!r.isNullAt(0)) {
+          reasons.put(r.getString(0), r.getLong(1));
+        }
+      }
+      Dataset<Row> valid = night.where(col(LineParser.REASON).isNull())
+          .withColumn(eventDateColumn(feed), to_date(col(feed.eventTimeField())));
+      warehouse.replace(Table.bronze(feed), dtFilter, valid);
+
+      Dataset<Row> earlier = warehouse.read(Table.silver(feed)).where("dt < DATE'" + date + "'");
+      Dataset<Row> classified = Deduplication.classify(valid, earlier, feed.keyField())
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      try {
+        warehouse.replace(Table.silver(feed), dtFilter,
+            classified.where(col(Deduplication.OUTCOME).equalTo(Deduplication.FIRST)));
+        Dataset<Row> rejected = rejectedRows(feed.folder(), night.where(col(LineParser.REASON).isNotNull()))
+            .unionByName(rejectedRows(feed.folder(), classified
+                .where(col(Deduplication.OUTCOME).equalTo(Deduplication.CONFLICT))
+                .withColumn(LineParser.REASON, lit(Deduplication.CONFLICT))));
+        warehouse.replace(Table.OPS_REJECTED, dtFilter + " AND feed = '" + feed.folder() + "'", rejected);
+        Map<String, Long> outcomes = new LinkedHashMap<>();
+        for (Row r : classified.groupBy(Deduplication.OUTCOME).count().collectAsList()) { // <= 3 rows
+          outcomes.put(r.getString(0), r.getLong(1));
+        }
+        long conflicts = outcomes.getOrDefault(Deduplication.CONFLICT, 0L);
+        long rejectedTotal = reasons.values().stream().mapToLong(Long::longValue).sum() + conflicts;
+        if (conflicts > 0) {
+          reasons.put(Deduplication.CONFLICT, conflicts);
+        }
+        String p = feed.folder() + ".";
+        counts.put(p + "files", (long) files.size());
+        counts.put(p + "lines", lines);
+        counts.put(p + "silver_rows", outcomes.getOrDefault(Deduplication.FIRST, 0L));
+        counts.put(p + "redeliveries", outcomes.getOrDefault(Deduplication.REDELIVERY, 0L));
+        counts.put(p + "rejected", rejectedTotal);
+        reasons.forEach((reason, n) -> counts.put(p + "rejected." + reason, n));
+        LOG.info("stage {} {}: {} files, {} lines -> {} silver rows, {} redeliveries, {} rejected {} in {} s",
+            feed.folder(), date, files.size(), lines, counts.get(p + "silver_rows"),
+            counts.get(p + "redeliveries"), rejectedTotal, reasons, seconds(t0));
+      } finally {
+        classified.unpersist();
+      }
+    } finally {
+      night.unpersist();
+    }
+  }
+
+  /** Reference snapshots: every night re-reads them; unchanged content is not rewritten. */
+  private void ingestReference(ReferenceFiles ref, LocalDate date, String runId, Map<String, Long> counts) {
+    Instant t0 = Instant.now();
+    SparkSession spark = warehouse.spark();
+    List<String> files = referenceFile(ref);
+    String feedName = ref.feedName();
+    String where = "dt = DATE'" + date + "' AND feed = '" + feedName + "'";
+    if (files.isEmpty()) {
+      LOG.warn("reference {}: not found under {}/reference; keeping the current table", ref.fileName(), landing);
+      warehouse.replace(Table.OPS_REJECTED, where, spark.createDataFrame(List.of(), Table.OPS_REJECTED.schema()));
+      return;
+    }
+    Dataset<Row> parsed = ref.parse(LandedLines.read(spark, files, date)).withColumn("run_id", lit(runId))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Dataset<Row> valid = parsed.where(col(LineParser.REASON).isNull());
+      long rows = valid.count();
+      if (rows > 0) {
+        warehouse.replaceAll(ref.table(), valid);
+      } else {
+        LOG.warn("reference {}: no usable rows; keeping the current table", ref.fileName());
+      }
+      Dataset<Row> rejected = rejectedRows(feedName, parsed.where(col(LineParser.REASON).isNotNull()));
+      warehouse.replace(Table.OPS_REJECTED, where, rejected);
+      long rejectedCount = parsed.where(col(LineParser.REASON).isNotNull()).count();
+      counts.put(feedName + ".rows", rows);
+      counts.put(feedName + ".rejected", rejectedCount);
+      LOG.info("stage {} {}: {} rows, {} rejected in {} s", feedName, date, rows, rejectedCount, seconds(t0));
+    } finally {
+      parsed.unpersist();
+    }
+  }
+
+  private List<String> referenceFile(ReferenceFiles ref) {
+    String path = landing + "/reference/" + ref.fileName();
+    try {
+      org.apache.hadoop.fs.Path p = new org.apache.hadoop.fs.Path(path);
+      org.apache.hadoop.fs.FileSystem fs = p.getFileSystem(warehouse.spark().sparkContext().hadoopConfiguration());
+      return fs.exists(p) ? List.of(fs.makeQualified(p).toString()) : List.of();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** Feeds without a user get empty identity columns, so one pseudonymization step serves all. */
+  private static Dataset<Row> withUsers(Feed feed, Dataset<Row> parsed) {
+    if (feed.hasUserIdentity()) {
+      return parsed;
+    }
+    Column none = lit(null).cast(DataTypes.StringType);
+    return parsed.withColumn("user_phone", none).withColumn("user_id", none).withColumn("phone_region", none);
+  }
+
+  private static Dataset<Row> rejectedRows(String feedName, Dataset<Row> rows) {
+    return rows.select(
+        lit(feedName).as("feed"),
+        col("dt"),
+        col("source_file"),
+        col("line_offset"),
+        MASK_LINE.apply(col("line")).as("line"),
+        col(LineParser.REASON).as("reason"),
+        col("run_id"));
+  }
+
+  static String eventDateColumn(Feed feed) {
+    return feed.eventTimeField().replace("_at", "_date");
+  }
+
+  private static String seconds(Instant since) {
+    return String.format("%.1f", (Instant.now().toEpochMilli() - since.toEpochMilli()) / 1000.0);
+  }
+}

@@ -1,0 +1,48 @@
+package dev.chatledger.jobs.cli;
+
+import dev.chatledger.jobs.NightlyJob;
+import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.config.SparkSessions;
+import dev.chatledger.jobs.tables.Warehouse;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "nightly", mixinStandardHelpOptions = true,
+    description = {
+      "Ingests the files that ARRIVED on --date (every feed and the reference files) into bronze,",
+      "rejects bad lines into ops.rejected, deduplicates and pseudonymizes into silver, and records",
+      "the run in ops.runs. Re-running a date changes no table's content (ops.runs gains a row).",
+      "The HMAC key comes from --key-file, else the CHATLEDGER_HMAC_KEY environment variable."
+    })
+public final class NightlyCommand implements Callable<Integer> {
+  @Option(names = "--landing", required = true, description = "landing zone root (path or Hadoop URI)")
+  String landing;
+
+  @Option(names = "--warehouse", required = true, description = "warehouse root (path or Hadoop URI)")
+  String warehouse;
+
+  @Option(names = "--date", required = true, description = "arrival date to process, YYYY-MM-DD")
+  LocalDate date;
+
+  @Option(names = "--key-file", description = "file holding the HMAC key (takes precedence over the environment)")
+  Path keyFile;
+
+  @Option(names = "--demo-key", description = "use the fixed, public demo key (demo data only)")
+  boolean demoKey;
+
+  @Override
+  public Integer call() {
+    HmacKey key = HmacKey.resolve(keyFile, demoKey);
+    if (key.isDemo()) {
+      System.err.println("WARNING: using the fixed demo HMAC key: user keys are NOT secret. Demo data only.");
+    }
+    SparkSession spark = SparkSessions.getOrCreate("chatledger-nightly");
+    NightlyJob.Result r = new NightlyJob(Warehouse.open(spark, warehouse), landing, key).run(date);
+    System.out.println("nightly " + r.date() + " succeeded: run " + r.runId());
+    return ChatLedger.EXIT_OK;
+  }
+}

@@ -1,0 +1,42 @@
+package dev.chatledger.jobs.config;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Builds the one SparkSession a process uses. The master is never hard-wired: spark-submit (or
+ * {@code -Dspark.master=...}) decides; only when none is given does chatledger run in local mode,
+ * and only then does it apply the small-machine settings measured in STACK-NOTES.
+ */
+public final class SparkSessions {
+  /** Shuffle partitions for local runs; cluster runs keep Spark's own default or the user's. */
+  public static final String LOCAL_SHUFFLE_PARTITIONS = "4";
+
+  private SparkSessions() {}
+
+  public static SparkSession getOrCreate(String appName) {
+    SparkConf conf = new SparkConf(true); // picks up -Dspark.* and spark-submit settings
+    boolean local = !conf.contains("spark.master") || conf.get("spark.master").startsWith("local");
+    if (!conf.contains("spark.master")) {
+      conf.setMaster("local[*]");
+    }
+    conf.setIfMissing("spark.app.name", appName);
+    conf.set("spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension");
+    conf.set("spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
+    // Tables are registered by path from the table registry in every session (see Warehouse):
+    // no metastore process to share, so readers never lock out a running night.
+    conf.set("spark.sql.catalogImplementation", "in-memory");
+    conf.set("spark.sql.session.timeZone", "UTC");
+    conf.setIfMissing("spark.sql.ansi.enabled", "true");
+    if (local) {
+      conf.setIfMissing("spark.sql.shuffle.partitions", LOCAL_SHUFFLE_PARTITIONS);
+      conf.setIfMissing("spark.default.parallelism", LOCAL_SHUFFLE_PARTITIONS);
+      conf.setIfMissing("spark.databricks.delta.snapshotPartitions", "2");
+      conf.setIfMissing("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
+      conf.setIfMissing("spark.ui.enabled", "false");
+      conf.setIfMissing("spark.sql.ui.retainedExecutions", "5");
+      conf.setIfMissing("spark.ui.showConsoleProgress", "true");
+    }
+    return SparkSession.builder().config(conf).getOrCreate();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.chatledger.jobs.ops;
+
+import dev.chatledger.jobs.tables.Table;
+import dev.chatledger.jobs.tables.Warehouse;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import scala.jdk.javaapi.CollectionConverters;
+
+/** One row of {@code ops.runs}: written when a run ends, whether it succeeded or failed. */
+public final class RunRecord {
+  private static final DateTimeFormatter COMPACT =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+  private RunRecord() {}
+
+  /** A unique, sortable, readable run id: {@code nightly-20261122T031500-1a2b3c}. */
+  public static String newRunId(String command, Instant startedAt) {
+    return command + "-" + COMPACT.format(startedAt) + "-" + UUID.randomUUID().toString().substring(0, 6);
+  }
+
+  public static void write(Warehouse w, String runId, String command, String dates, Instant startedAt,
+      String status, Map<String, Long> counts, String message) {
+    Row row = RowFactory.create(runId, command, dates, Timestamp.from(startedAt),
+        Timestamp.from(Instant.now()), status, CollectionConverters.asScala(counts), message);
+    w.append(Table.OPS_RUNS, w.spark().createDataFrame(List.of(row), Table.OPS_RUNS.schema()));
+  }
+}

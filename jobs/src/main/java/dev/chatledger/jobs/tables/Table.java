@@ -1,0 +1,213 @@
+package dev.chatledger.jobs.tables;
+
+import static dev.chatledger.jobs.tables.Columns.lineage;
+import static dev.chatledger.jobs.tables.Columns.runId;
+import static dev.chatledger.jobs.tables.Columns.user;
+
+import java.util.List;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * The table registry: every table's name, layer, schema, partitioning, grain and description in
+ * one place (CONTRACT 6). Jobs ask it for paths and schemas; nothing else spells them.
+ */
+public enum Table {
+  BRONZE_MESSAGES(Layer.BRONZE, "messages", List.of("dt"),
+      "one row per parseable landed message line, duplicates included",
+      "Message lines as landed (typed, user pseudonymized) with their lineage.",
+      messageColumns().addAll(lineage()).addAll(runId())),
+  BRONZE_STATUSES(Layer.BRONZE, "statuses", List.of("dt"),
+      "one row per parseable landed status line, duplicates included",
+      "Delivery receipt lines as landed (typed) with their lineage.",
+      statusColumns().addAll(lineage()).addAll(runId())),
+  BRONZE_CONSENTS(Layer.BRONZE, "consents", List.of("dt"),
+      "one row per parseable landed consent line, duplicates included",
+      "Consent lifecycle lines as landed (typed, user pseudonymized) with their lineage.",
+      consentColumns().addAll(lineage()).addAll(runId())),
+  BRONZE_BILLING(Layer.BRONZE, "billing", List.of("dt"),
+      "one row per parseable landed billing line, duplicates included",
+      "Billing lines as landed (typed) with their lineage.",
+      billingColumns().addAll(lineage()).addAll(runId())),
+
+  SILVER_MESSAGES(Layer.SILVER, "messages", List.of("sent_date"),
+      "one row per event_id (first copy wins)",
+      "Deduplicated messages, inbound and outbound.",
+      messageColumns().date("sent_date", "UTC date of sent_at").addAll(lineage())),
+  SILVER_STATUSES(Layer.SILVER, "statuses", List.of("status_date"),
+      "one row per event_id (first copy wins)",
+      "Deduplicated delivery receipts; may precede their message.",
+      statusColumns().date("status_date", "UTC date of status_at").addAll(lineage())),
+  SILVER_CONSENTS(Layer.SILVER, "consents", List.of("occurred_date"),
+      "one row per event_id (first copy wins)",
+      "Deduplicated consent events (prompt, opt_in, opt_out, block, unblock).",
+      consentColumns().date("occurred_date", "UTC date of occurred_at").addAll(lineage())),
+  SILVER_BILLING(Layer.SILVER, "billing", List.of("billed_date"),
+      "one row per billing_event_id (first copy wins)",
+      "Deduplicated billing lines: what the billing system charged or refunded.",
+      billingColumns().date("billed_date", "UTC date of billed_at").addAll(lineage())),
+  SILVER_MARKETS(Layer.SILVER, "markets", List.of(),
+      "one row per country",
+      "Country to pricing market (reference markets.csv); unlisted countries are market Other.",
+      Columns.of()
+          .string("country", "ISO 3166-1 alpha-2 country")
+          .string("market", "pricing market of the rate card")),
+  SILVER_RATE_CARD(Layer.SILVER, "rate_card", List.of(),
+      "one row per (market, category, effective_from, tier_from)",
+      "Price of one delivered message by market and category, in force from a business-local date.",
+      Columns.of()
+          .string("market", "pricing market")
+          .string("category", "marketing, utility, authentication, authentication_international or service")
+          .string("currency", "ISO 4217 currency of price")
+          .date("effective_from", "first business-local date the row is in force")
+          .bigint("tier_from", "charged messages of the (business, market, category) earlier in the month")
+          .money("price", "price of one delivered message")),
+  SILVER_BUSINESSES(Layer.SILVER, "businesses", List.of(),
+      "one row per business_id",
+      "Business accounts (reference businesses.csv).",
+      Columns.of()
+          .string("business_id", "the business account")
+          .string("name", "display name")
+          .string("country", "ISO country of the business")
+          .string("timezone", "IANA time zone: local dates of pricing and tiers")
+          .string("vertical", "industry")
+          .string("account_type", "app (small business app) or api")
+          .bool("verified", "whether the business is verified")
+          .timestamp("registered_at", "when the business joined the platform")),
+
+  OPS_REJECTED(Layer.OPS, "rejected", List.of("dt", "feed"),
+      "one row per rejected line",
+      "Landed lines that could not be used, with the reason (CONTRACT 7) and users masked.",
+      Columns.of()
+          .string("feed", "messages, statuses, consents, billing or reference/<file>")
+          .date("dt", "arrival date of the line")
+          .string("source_file", "the landed file")
+          .bigint("line_offset", "byte offset of the line in its file (row number for reference files)")
+          .string("line", "the line as landed with phone numbers and user ids masked")
+          .string("reason", "the first failing check: invalid_json, missing_field, wrong_type, unknown_enum, "
+              + "bad_timestamp, invalid_phone, invalid_user_id, negative_amount, bad_amount, conflicting_duplicate")
+          .addAll(runId())),
+  OPS_RUNS(Layer.OPS, "runs", List.of(),
+      "one row per run",
+      "Every run of the pipeline: command, dates, timing, outcome and counts. An audit log: it is "
+          + "the one table a rerun adds to.",
+      Columns.of()
+          .string("run_id", "unique id of the run")
+          .string("command", "the command that ran (nightly, ...)")
+          .string("dates", "the arrival dates the run processed")
+          .timestamp("started_at", "start of the run")
+          .timestamp("finished_at", "end of the run")
+          .string("status", "succeeded or failed")
+          .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType),
+              "lines read, rows written and rejected per feed and reason")
+          .string("message", "error message of a failed run"));
+
+  private final Layer layer;
+  private final String name;
+  private final List<String> partitionBy;
+  private final String grain;
+  private final String description;
+  private final StructType schema;
+
+  Table(Layer layer, String name, List<String> partitionBy, String grain, String description,
+      Columns columns) {
+    this.layer = layer;
+    this.name = name;
+    this.partitionBy = partitionBy;
+    this.grain = grain;
+    this.description = description;
+    this.schema = columns.build();
+  }
+
+  public Layer layer() {
+    return layer;
+  }
+
+  /** The bare table name within its layer. */
+  public String tableName() {
+    return name;
+  }
+
+  /** The name readers use: {@code silver.messages}. */
+  public String qualifiedName() {
+    return layer.schema() + "." + name;
+  }
+
+  public List<String> partitionBy() {
+    return partitionBy;
+  }
+
+  public String grain() {
+    return grain;
+  }
+
+  public String description() {
+    return description;
+  }
+
+  public StructType schema() {
+    return schema;
+  }
+
+  /** Path relative to the warehouse root. */
+  public String relativePath() {
+    return layer.schema() + "/" + name;
+  }
+
+  public static Table bronze(dev.chatledger.datasets.contract.Feed feed) {
+    return valueOf("BRONZE_" + feed.name());
+  }
+
+  public static Table silver(dev.chatledger.datasets.contract.Feed feed) {
+    return valueOf("SILVER_" + feed.name());
+  }
+
+  private static Columns messageColumns() {
+    return Columns.of()
+        .string("event_id", "unique per record; a redelivery repeats it")
+        .string("message_id", "unique per message")
+        .string("direction", "inbound (user to business) or outbound")
+        .timestamp("sent_at", "when the message was sent (UTC)")
+        .string("business_id", "the business account")
+        .string("phone_number_id", "the business's phone number")
+        .addAll(user())
+        .string("type", "message type: template, text, interactive, button_reply, ...")
+        .string("template_name", "template name (outbound templates only)")
+        .string("template_category", "marketing, utility or authentication (outbound templates only)")
+        .string("template_language", "template language (outbound templates only)")
+        .string("referral_source_type", "click-to-chat entry: ad or page (inbound only)")
+        .string("referral_source_id", "the ad or page id (inbound only)");
+  }
+
+  private static Columns statusColumns() {
+    return Columns.of()
+        .string("event_id", "unique per record")
+        .string("message_id", "the outbound message the receipt is for")
+        .string("status", "sent, delivered, read or failed")
+        .timestamp("status_at", "when the status happened (UTC)")
+        .bigint("error_code", "platform error code of a failed message, e.g. 131049");
+  }
+
+  private static Columns consentColumns() {
+    return Columns.of()
+        .string("event_id", "unique per record")
+        .string("business_id", "the business asking for or receiving consent")
+        .addAll(user())
+        .string("action", "prompt, opt_in, opt_out, block or unblock")
+        .string("source", "where consent was collected: website, in_chat, ad, sms, qr, import, other")
+        .timestamp("occurred_at", "when it happened (UTC)");
+  }
+
+  private static Columns billingColumns() {
+    return Columns.of()
+        .string("billing_event_id", "unique per record")
+        .string("message_id", "the charged message")
+        .string("business_id", "the charged business")
+        .string("kind", "charge or refund (a refund reverses part or all of a charge)")
+        .string("category", "category billed")
+        .string("pricing_type", "regular, free_customer_service or free_entry_point")
+        .money("amount", "amount, >= 0")
+        .string("currency", "ISO 4217 currency (USD in v1)")
+        .timestamp("billed_at", "when it was billed (UTC)");
+  }
+}
