@@ -258,7 +258,8 @@ public final class LandingZoneGenerator {
 
     private int pickUser(Population.Business b) {
       int[] local = population.usersByCountry[b.country()];
-      if (local.length > 0 && rnd.nextDouble() < 0.75) {
+      // businesses mostly reach users across the platform's user base, a share in their own country
+      if (local.length > 0 && rnd.nextDouble() < 0.3) {
         return local[rnd.nextInt(local.length)];
       }
       return rnd.nextInt(population.userCount);
