@@ -17,9 +17,14 @@ import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -41,6 +46,9 @@ public final class NightlyJob {
   private static final UserDefinedFunction MASK_LINE = functions.udf(
       (org.apache.spark.sql.api.java.UDF1<String, String>) UserIdentity::maskLine, DataTypes.StringType);
 
+  /** How many feed and reference stages run at once. */
+  static final int CONCURRENT_STAGES = 4;
+
   /** What a night did. */
   public record Result(String runId, LocalDate date, Map<String, Long> counts) {}
 
@@ -60,13 +68,53 @@ public final class NightlyJob {
     Map<String, Long> counts = new LinkedHashMap<>();
     LOG.info("nightly {} run {}: landing {}, warehouse {}, key from {}", date, runId, landing,
         warehouse.root(), key.origin());
+    List<Dataset<Row>> rejected = new ArrayList<>();
+    // The feeds are independent tables: ingest them concurrently. On a small night the time goes
+    // to driver-side latency (planning, Delta commits), which overlaps well; on a big one Spark's
+    // scheduler shares the cores between the jobs.
+    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT_STAGES);
     try {
+      List<Future<Dataset<Row>>> stages = new ArrayList<>();
+      List<Map<String, Long>> stageCounts = new ArrayList<>();
       for (Feed feed : Feed.values()) {
-        ingestFeed(feed, date, runId, counts);
+        Map<String, Long> c = new LinkedHashMap<>();
+        stageCounts.add(c);
+        stages.add(pool.submit(() -> ingestFeed(feed, date, runId, c)));
       }
       for (ReferenceFiles ref : ReferenceFiles.values()) {
-        ingestReference(ref, date, runId, counts);
+        Map<String, Long> c = new LinkedHashMap<>();
+        stageCounts.add(c);
+        stages.add(pool.submit(() -> ingestReference(ref, date, runId, c)));
       }
+      RuntimeException failure = null;
+      for (int i = 0; i < stages.size(); i++) {
+        try {
+          rejected.add(stages.get(i).get());
+          counts.putAll(stageCounts.get(i));
+        } catch (ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+              : new IllegalStateException(e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      // one write for the night's rejected lines of every feed (they are few, and cached)
+      Instant t0 = Instant.now();
+      Dataset<Row> allRejected = rejected.stream().reduce(Dataset::unionByName)
+          .orElseThrow();
+      warehouse.replace(Table.OPS_REJECTED, "dt = DATE'" + date + "'", allRejected);
+      LOG.info("stage ops.rejected {}: {} lines in {} s", date,
+          counts.entrySet().stream().filter(e -> e.getKey().endsWith(".rejected")).mapToLong(Map.Entry::getValue).sum(),
+          seconds(t0));
       RunRecord.write(warehouse, runId, "nightly", date.toString(), started, "succeeded", counts, null);
       LOG.info("nightly {} done in {} s: {}", date, seconds(started), counts);
       return new Result(runId, date, counts);
@@ -78,10 +126,14 @@ public final class NightlyJob {
         e.addSuppressed(recordFailure);
       }
       throw e;
+    } finally {
+      pool.shutdownNow();
+      rejected.forEach(Dataset::unpersist);
     }
   }
 
-  private void ingestFeed(Feed feed, LocalDate date, String runId, Map<String, Long> counts) {
+  /** Ingests one feed's night into bronze and silver; returns its rejected rows, cached. */
+  private Dataset<Row> ingestFeed(Feed feed, LocalDate date, String runId, Map<String, Long> counts) {
     Instant t0 = Instant.now();
     SparkSession spark = warehouse.spark();
     String dtFilter = "dt = DATE'" + date + "'";
@@ -115,8 +167,9 @@ public final class NightlyJob {
         Dataset<Row> rejected = rejectedRows(feed.folder(), night.where(col(LineParser.REASON).isNotNull()))
             .unionByName(rejectedRows(feed.folder(), classified
                 .where(col(Deduplication.OUTCOME).equalTo(Deduplication.CONFLICT))
-                .withColumn(LineParser.REASON, lit(Deduplication.CONFLICT))));
-        warehouse.replace(Table.OPS_REJECTED, dtFilter + " AND feed = '" + feed.folder() + "'", rejected);
+                .withColumn(LineParser.REASON, lit(Deduplication.CONFLICT))))
+            .persist(StorageLevel.MEMORY_AND_DISK());
+        rejected.count(); // materialize before its sources are unpersisted
         Map<String, Long> outcomes = new LinkedHashMap<>();
         for (Row r : classified.groupBy(Deduplication.OUTCOME).count().collectAsList()) { // <= 3 rows
           outcomes.put(r.getString(0), r.getLong(1));
@@ -136,6 +189,7 @@ public final class NightlyJob {
         LOG.info("stage {} {}: {} files, {} lines -> {} silver rows, {} redeliveries, {} rejected {} in {} s",
             feed.folder(), date, files.size(), lines, counts.get(p + "silver_rows"),
             counts.get(p + "redeliveries"), rejectedTotal, reasons, seconds(t0));
+        return rejected;
       } finally {
         classified.unpersist();
       }
@@ -145,16 +199,14 @@ public final class NightlyJob {
   }
 
   /** Reference snapshots: every night re-reads them; unchanged content is not rewritten. */
-  private void ingestReference(ReferenceFiles ref, LocalDate date, String runId, Map<String, Long> counts) {
+  private Dataset<Row> ingestReference(ReferenceFiles ref, LocalDate date, String runId, Map<String, Long> counts) {
     Instant t0 = Instant.now();
     SparkSession spark = warehouse.spark();
     List<String> files = referenceFile(ref);
     String feedName = ref.feedName();
-    String where = "dt = DATE'" + date + "' AND feed = '" + feedName + "'";
     if (files.isEmpty()) {
       LOG.warn("reference {}: not found under {}/reference; keeping the current table", ref.fileName(), landing);
-      warehouse.replace(Table.OPS_REJECTED, where, spark.createDataFrame(List.of(), Table.OPS_REJECTED.schema()));
-      return;
+      return spark.createDataFrame(List.of(), Table.OPS_REJECTED.schema());
     }
     Dataset<Row> parsed = ref.parse(LandedLines.read(spark, files, date)).withColumn("run_id", lit(runId))
         .persist(StorageLevel.MEMORY_AND_DISK());
@@ -166,12 +218,13 @@ public final class NightlyJob {
       } else {
         LOG.warn("reference {}: no usable rows; keeping the current table", ref.fileName());
       }
-      Dataset<Row> rejected = rejectedRows(feedName, parsed.where(col(LineParser.REASON).isNotNull()));
-      warehouse.replace(Table.OPS_REJECTED, where, rejected);
-      long rejectedCount = parsed.where(col(LineParser.REASON).isNotNull()).count();
+      Dataset<Row> rejected = rejectedRows(feedName, parsed.where(col(LineParser.REASON).isNotNull()))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      long rejectedCount = rejected.count();
       counts.put(feedName + ".rows", rows);
       counts.put(feedName + ".rejected", rejectedCount);
       LOG.info("stage {} {}: {} rows, {} rejected in {} s", feedName, date, rows, rejectedCount, seconds(t0));
+      return rejected;
     } finally {
       parsed.unpersist();
     }

@@ -65,6 +65,19 @@ public final class LandedLines {
     return files;
   }
 
+  private static long totalBytes(Configuration conf, List<String> files) {
+    long bytes = 0;
+    try {
+      for (String f : files) {
+        Path p = new Path(f);
+        bytes += p.getFileSystem(conf).getFileStatus(p).getLen();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return bytes;
+  }
+
   /** The non-blank lines of {@code files}, with arrival date, file and offset. */
   @SuppressWarnings("unchecked")
   public static Dataset<Row> read(SparkSession spark, List<String> files, LocalDate dt) {
@@ -110,6 +123,13 @@ public final class LandedLines {
           };
         },
         false);
+    // one task per file is wasteful for the many small files of a quiet night: pack them into
+    // about one partition per 64 MB (no shuffle), but keep at least one per core for big nights
+    int target = (int) Math.max(1, Math.min(rdd.getNumPartitions(), Math.ceil(totalBytes(conf, files) / (64.0 * 1024 * 1024))));
+    if (target < rdd.getNumPartitions()) {
+      int cores = spark.sparkContext().defaultParallelism();
+      rows = rows.coalesce(Math.min(rdd.getNumPartitions(), Math.max(target, target > 1 ? cores : 1)));
+    }
     return spark.createDataFrame(rows, SCHEMA);
   }
 

@@ -75,7 +75,7 @@ public enum Table {
           .bool("verified", "whether the business is verified")
           .timestamp("registered_at", "when the business joined the platform")),
 
-  OPS_REJECTED(Layer.OPS, "rejected", List.of("dt", "feed"),
+  OPS_REJECTED(Layer.OPS, "rejected", List.of("dt"),
       "one row per rejected line",
       "Landed lines that could not be used, with the reason (CONTRACT 7) and users masked.",
       Columns.of()

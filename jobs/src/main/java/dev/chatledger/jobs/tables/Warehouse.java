@@ -11,6 +11,7 @@ import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -126,7 +127,7 @@ public final class Warehouse {
     ensure(t);
     Dataset<Row> aligned = align(t, rows);
     Dataset<Row> current = read(t).where(where);
-    if (Arrays.equals(fingerprint(current), fingerprint(aligned))) {
+    if (sameContent(current, aligned)) {
       LOG.info("{}: rows where {} unchanged, not rewritten", t.qualifiedName(), where);
       return false;
     }
@@ -138,7 +139,7 @@ public final class Warehouse {
   public boolean replaceAll(Table t, Dataset<Row> rows) {
     ensure(t);
     Dataset<Row> aligned = align(t, rows);
-    if (Arrays.equals(fingerprint(read(t)), fingerprint(aligned))) {
+    if (sameContent(read(t), aligned)) {
       return false;
     }
     aligned.write().format("delta").mode(SaveMode.Overwrite).save(path(t));
@@ -158,17 +159,25 @@ public final class Warehouse {
     return rows.select(cols);
   }
 
-  /** Row count and an order-independent sum of row hashes (run ids excluded). */
-  private static Object[] fingerprint(Dataset<Row> rows) {
-    Column[] content = Arrays.stream(rows.schema().fields())
+  /**
+   * Whether two frames of the same schema hold the same rows (run ids aside), compared by row
+   * count and an order-independent sum of row hashes, both sides in one Spark job.
+   */
+  private static boolean sameContent(Dataset<Row> current, Dataset<Row> next) {
+    Column[] content = Arrays.stream(next.schema().fields())
         .map(StructField::name)
         .filter(n -> !RUN_ID.equals(n))
         .map(n -> col("`" + n + "`"))
         .toArray(Column[]::new);
-    Row r = rows
-        .select(xxhash64(content).cast(DataTypes.createDecimalType(38, 0)).as("h"))
-        .agg(count(lit(1)), sum(col("h")))
-        .first();
-    return new Object[] {r.getLong(0), Objects.requireNonNullElse(r.get(1), java.math.BigDecimal.ZERO)};
+    Column hash = xxhash64(content).cast(DataTypes.createDecimalType(38, 0)).as("h");
+    List<Row> sides = current.select(lit(0).as("side"), hash)
+        .unionAll(next.select(lit(1).as("side"), hash))
+        .groupBy("side").agg(count(lit(1)), sum(col("h")))
+        .collectAsList(); // at most two rows
+    Object[][] fp = {{0L, null}, {0L, null}};
+    for (Row r : sides) {
+      fp[r.getInt(0)] = new Object[] {r.getLong(1), r.get(2)};
+    }
+    return Objects.equals(fp[0][0], fp[1][0]) && Objects.equals(fp[0][1], fp[1][1]);
   }
 }
