@@ -29,10 +29,10 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = "--from", defaultValue = "2026-11-16", description = "first event date (default: ${DEFAULT-VALUE})")
   LocalDate from;
 
-  @Option(names = "--days", defaultValue = "4", description = "event days (default: ${DEFAULT-VALUE})")
+  @Option(names = "--days", defaultValue = "3", description = "event days (default: ${DEFAULT-VALUE})")
   int days;
 
-  @Option(names = "--messages-per-day", defaultValue = "4000", description = "messages per day (default: ${DEFAULT-VALUE})")
+  @Option(names = "--messages-per-day", defaultValue = "3000", description = "messages per day (default: ${DEFAULT-VALUE})")
   long messagesPerDay;
 
   @Option(names = "--seed", defaultValue = "7", description = "generator seed (default: ${DEFAULT-VALUE})")
