@@ -13,6 +13,10 @@ import dev.chatledger.jobs.config.HmacKey;
 import dev.chatledger.jobs.ops.RunRecord;
 import dev.chatledger.jobs.silver.Deduplication;
 import dev.chatledger.jobs.silver.Pseudonymization;
+import dev.chatledger.jobs.silver.rating.MessageRating;
+import dev.chatledger.jobs.gold.BillingReconciliation;
+import dev.chatledger.jobs.gold.ReconciliationDaily;
+import dev.chatledger.jobs.gold.RevenueDaily;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.time.Instant;
@@ -107,6 +111,7 @@ public final class NightlyJob {
       if (failure != null) {
         throw failure;
       }
+      rate(date, counts);
       // one write for the night's rejected lines of every feed (they are few, and cached)
       Instant t0 = Instant.now();
       Dataset<Row> allRejected = rejected.stream().reduce(Dataset::unionByName)
@@ -238,6 +243,50 @@ public final class NightlyJob {
       return fs.exists(p) ? List.of(fs.makeQualified(p).toString()) : List.of();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException("cannot read " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Rates every outbound message and publishes revenue and reconciliation. Recomputed from the
+   * whole of silver, so a late inbound message, status or billing line re-rates what it affects
+   * (windows, tier order, whole local months) and one night at a time equals one run over all.
+   */
+  private void rate(LocalDate date, Map<String, Long> counts) {
+    Instant t0 = Instant.now();
+    Dataset<Row> messages = warehouse.read(Table.SILVER_MESSAGES);
+    Dataset<Row> statuses = warehouse.read(Table.SILVER_STATUSES);
+    Dataset<Row> rated = MessageRating.rate(messages, statuses, warehouse.read(Table.SILVER_BUSINESSES),
+            warehouse.read(Table.SILVER_MARKETS), warehouse.read(Table.SILVER_RATE_CARD))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> reconciliation = null;
+    try {
+      warehouse.replaceAll(Table.SILVER_RATED_MESSAGES, rated);
+      reconciliation = BillingReconciliation.reconcile(rated, warehouse.read(Table.SILVER_BILLING))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      warehouse.replaceAll(Table.GOLD_REVENUE_DAILY, RevenueDaily.from(rated));
+      warehouse.replaceAll(Table.GOLD_BILLING_RECONCILIATION, reconciliation);
+      warehouse.replaceAll(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(reconciliation));
+      Row q = rated.agg(functions.count(functions.lit(1)),
+          functions.count(functions.when(col("is_unrated"), functions.lit(1))),
+          functions.count(functions.when(col("billable"), functions.lit(1)))).first();
+      counts.put("rating.outbound_messages", q.getLong(0));
+      counts.put("rating.unrated", q.getLong(1));
+      counts.put("rating.billable", q.getLong(2));
+      long orphans = statuses
+          .join(messages.select("message_id"), statuses.col("message_id").equalTo(messages.col("message_id")), "left_anti")
+          .where(col("status_at").lt(functions.lit(java.sql.Timestamp.valueOf(date.minusDays(7).atStartOfDay()))))
+          .count();
+      counts.put("rating.orphan_status", orphans);
+      for (Row r : reconciliation.groupBy("outcome").count().collectAsList()) { // <= 6 rows
+        counts.put("reconciliation." + r.getString(0), r.getLong(1));
+      }
+      LOG.info("stage rating {}: {} outbound messages, {} billable, {} unrated, {} orphan statuses in {} s",
+          date, q.getLong(0), q.getLong(2), q.getLong(1), orphans, seconds(t0));
+    } finally {
+      rated.unpersist();
+      if (reconciliation != null) {
+        reconciliation.unpersist();
+      }
     }
   }
 

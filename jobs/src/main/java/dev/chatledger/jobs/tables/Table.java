@@ -75,6 +75,87 @@ public enum Table {
           .bool("verified", "whether the business is verified")
           .timestamp("registered_at", "when the business joined the platform")),
 
+  SILVER_RATED_MESSAGES(Layer.SILVER, "rated_messages", List.of("sent_date"),
+      "one row per outbound message",
+      "Every outbound message rated by the platform's pricing rules (CONTRACT 2): policy, pricing "
+          + "type, market, category, tier and price, with what decided them.",
+      Columns.of()
+          .string("message_id", "the outbound message")
+          .string("business_id", "the sending business")
+          .string("phone_number_id", "the business's phone number")
+          .string("user_key", "the recipient (pseudonymized)")
+          .string("user_country", "the recipient's country")
+          .string("market", "pricing market of the recipient's country (Other when unlisted)")
+          .string("market_source", "how the market was found: markets.csv or country not in markets.csv")
+          .string("type", "message type")
+          .string("template_category", "the template's own category (templates only)")
+          .string("category", "rated category: template category, authentication_international, or service")
+          .string("policy", "pricing policy by the LOCAL date of sent_at: pmp-2025-07 or pmp-2026-10; null before 2025-07-01")
+          .string("pricing_type", "regular, free_customer_service or free_entry_point")
+          .bool("billable", "delivered and regular: charged")
+          .bool("is_unrated", "billable but no rate card row (or no policy): price 0, counted in data quality")
+          .timestamp("sent_at", "when it was sent (UTC)")
+          .date("sent_date", "UTC date of sent_at")
+          .timestamp("delivered_at", "earliest delivered or read status; null if never delivered")
+          .date("revenue_date", "UTC date of delivered_at: the day its revenue belongs to")
+          .string("timezone", "the business's time zone (UTC when unknown)")
+          .string("local_month", "business-local month of delivered_at, YYYY-MM: the tier month")
+          .timestamp("service_window_opened_at", "start of the customer service window it was sent in")
+          .string("service_window_opened_by", "the inbound message that opened that window")
+          .timestamp("entry_point_opened_at", "start of the free entry point window it was sent in")
+          .string("entry_point_opened_by", "the referral message that opened that window")
+          .bigint("service_quota_position", "position among the month's free-quota service messages (pmp-2026-10)")
+          .bigint("tier_position", "n: billable messages of the same business, market, category earlier in the local month")
+          .bigint("tier_from", "the rate card tier applied; null when not billable or unrated")
+          .date("rate_effective_from", "effective_from of the rate card row applied")
+          .money("price", "price of the message (0 when free, not delivered or unrated)")
+          .string("currency", "currency of price")),
+
+  GOLD_REVENUE_DAILY(Layer.GOLD, "revenue_daily", List.of(),
+      "revenue_date, business_id, user_country, market, category, pricing_type, currency",
+      "Delivered messages and their revenue per UTC day (CONTRACT 6).",
+      Columns.of()
+          .date("revenue_date", "UTC date of delivery")
+          .string("business_id", "the business")
+          .string("user_country", "recipient country")
+          .string("market", "pricing market")
+          .string("category", "rated category")
+          .string("pricing_type", "regular, free_customer_service or free_entry_point")
+          .bigint("delivered_messages", "delivered messages")
+          .bigint("billable_messages", "of which billable")
+          .money("revenue", "sum of their prices")
+          .string("currency", "currency of revenue")),
+  GOLD_BILLING_RECONCILIATION(Layer.GOLD, "billing_reconciliation", List.of(),
+      "one row per message that is expected to cost or was billed",
+      "Computed price against what billing charged, per message (CONTRACT 3).",
+      Columns.of()
+          .string("message_id", "the message")
+          .string("business_id", "the message's business (the billing line's when the message is unknown)")
+          .date("revenue_date", "UTC date of delivery (null when not delivered or unknown)")
+          .date("date", "the reporting date: revenue_date, else the UTC date of the first billing line")
+          .string("category", "rated category")
+          .string("pricing_type", "rated pricing type")
+          .money("expected", "its price (0 when not billable; null when the message is unknown)")
+          .money("billed", "charges minus refunds")
+          .bigint("billing_lines", "billing lines for the message")
+          .string("outcome", "match, missing_charge, unexpected_charge, amount_mismatch, category_mismatch or unknown_message")),
+  GOLD_RECONCILIATION_DAILY(Layer.GOLD, "reconciliation_daily", List.of(),
+      "date, business_id",
+      "Reconciliation per day and business (CONTRACT 3, 6).",
+      Columns.of()
+          .date("date", "reporting date (see billing_reconciliation.date)")
+          .string("business_id", "the business")
+          .money("expected", "sum of expected")
+          .money("billed", "sum of billed")
+          .money("difference", "billed - expected")
+          .bigint("messages", "messages reconciled")
+          .bigint("match", "messages with outcome match")
+          .bigint("missing_charge", "messages with outcome missing_charge")
+          .bigint("unexpected_charge", "messages with outcome unexpected_charge")
+          .bigint("amount_mismatch", "messages with outcome amount_mismatch")
+          .bigint("category_mismatch", "messages with outcome category_mismatch")
+          .bigint("unknown_message", "messages with outcome unknown_message")),
+
   OPS_REJECTED(Layer.OPS, "rejected", List.of("dt"),
       "one row per rejected line",
       "Landed lines that could not be used, with the reason (CONTRACT 7) and users masked.",
