@@ -27,7 +27,7 @@ public final class ServiceQuota {
     Column counted = pending.and(col("delivered_at").isNotNull());
     Column position = when(counted, row_number().over(
         Window.partitionBy(col("phone_number_id"), col("_quota_month"), counted)
-            .orderBy(col("delivered_at"), col("message_id"))));
+            .orderBy(col("delivered_at"), col("message_id"))).cast("bigint"));
     return priced
         .withColumn("_quota_month", BusinessTime.localMonth(col("delivered_at")))
         .withColumn("service_quota_position", position)

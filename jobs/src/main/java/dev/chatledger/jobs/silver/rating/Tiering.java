@@ -24,6 +24,6 @@ public final class Tiering {
         .withColumn("tier_position", when(col("billable"), row_number().over(
                 Window.partitionBy(col("business_id"), col("market"), col("category"), col("local_month"), col("billable"))
                     .orderBy(col("delivered_at"), col("message_id")))
-            .minus(lit(1))));
+            .minus(lit(1)).cast("bigint")));
   }
 }

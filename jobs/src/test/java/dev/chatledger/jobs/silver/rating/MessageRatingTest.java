@@ -1,0 +1,248 @@
+package dev.chatledger.jobs.silver.rating;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.math.BigDecimal;
+import java.sql.Timestamp;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One test per rule and boundary of CONTRACT 2 and 7. Dates before 2026-10-01 run under
+ * pmp-2025-07 (utility free inside the service window), later ones under pmp-2026-10.
+ */
+class MessageRatingTest {
+
+  private static String s(Row r, String column) {
+    return r.getAs(column);
+  }
+
+  private static BigDecimal price(Row r) {
+    return r.getAs("price");
+  }
+
+  @Test
+  void serviceWindowIncludes24HoursMinusOneMillisecondButNotExactly24Hours() {
+    // inbound at 08:00 opens [08:00, next day 08:00); pmp-2025-07: utility inside is free
+    Map<String, Row> r = new RatingFixture()
+        .inbound("in-1", "2026-03-10T08:00:00Z")
+        .template("inside", "2026-03-11T07:59:59.999Z", "utility")
+        .template("outside", "2026-03-11T08:00:00Z", "utility")
+        .rate();
+    assertThat(s(r.get("inside"), "pricing_type")).isEqualTo("free_customer_service");
+    assertThat(s(r.get("inside"), "service_window_opened_by")).isEqualTo("in-1");
+    assertThat(price(r.get("inside"))).isEqualByComparingTo("0");
+    assertThat(s(r.get("outside"), "pricing_type")).isEqualTo("regular");
+    assertThat(price(r.get("outside"))).isEqualByComparingTo("0.0014"); // India utility list rate
+  }
+
+  @Test
+  void everyInboundMessageRenewsTheServiceWindow() {
+    Map<String, Row> r = new RatingFixture()
+        .inbound("in-1", "2026-03-10T08:00:00Z")
+        .inbound("in-2", "2026-03-10T20:00:00Z")
+        .template("renewed", "2026-03-11T10:00:00Z", "utility") // 26h after in-1, 14h after in-2
+        .rate();
+    assertThat(s(r.get("renewed"), "pricing_type")).isEqualTo("free_customer_service");
+    assertThat(s(r.get("renewed"), "service_window_opened_by")).isEqualTo("in-2");
+  }
+
+  @Test
+  void entryPointWindowCovers72HoursMinusOneMillisecondButNotExactly72Hours() {
+    // a referral at 08:00 answered at 09:00 opens [08:00, +72h); templates inside are free
+    Map<String, Row> r = new RatingFixture()
+        .referral("ad-in", "2026-03-10T08:00:00Z")
+        .message("answer", "outbound", "2026-03-10T09:00:00Z", "b-in", "u-1", "IN", "text", null, null)
+        .template("inside", "2026-03-13T07:59:59.999Z", "marketing")
+        .template("outside", "2026-03-13T08:00:00Z", "marketing")
+        .rate();
+    assertThat(s(r.get("inside"), "pricing_type")).isEqualTo("free_entry_point");
+    assertThat(s(r.get("inside"), "entry_point_opened_by")).isEqualTo("ad-in");
+    assertThat(s(r.get("outside"), "pricing_type")).isEqualTo("regular");
+    assertThat(price(r.get("outside"))).isEqualByComparingTo("0.0118"); // India marketing from 2026-01-01
+  }
+
+  @Test
+  void aTemplateAnsweringTheReferralIsItselfInTheEntryPointWindow() {
+    // CONTRACT 8: m-2 answers m-1 within 24h, so it opens the window and is inside it
+    Map<String, Row> r = new RatingFixture()
+        .referral("m-1", "2026-11-21T08:00:00Z")
+        .template("m-2", "2026-11-21T08:05:00Z", "utility")
+        .rate();
+    assertThat(s(r.get("m-2"), "pricing_type")).isEqualTo("free_entry_point");
+    assertThat((Boolean) r.get("m-2").getAs("billable")).isFalse();
+  }
+
+  @Test
+  void aReferralNotAnsweredWithin24HoursOpensNoEntryPointWindow() {
+    // first answer exactly 24h later: too late (end excluded), and outside the service window too
+    Map<String, Row> r = new RatingFixture()
+        .referral("ad-in", "2026-03-10T08:00:00Z")
+        .template("late", "2026-03-11T08:00:00Z", "marketing")
+        .rate();
+    assertThat(s(r.get("late"), "entry_point_opened_by")).isNull();
+    assertThat(s(r.get("late"), "pricing_type")).isEqualTo("regular");
+  }
+
+  @Test
+  void aLateInboundMessageTurnsAChargedUtilityMessageFree() {
+    RatingFixture night1 = new RatingFixture().template("u", "2026-03-10T12:00:00Z", "utility");
+    assertThat(s(night1.rate().get("u"), "pricing_type")).isEqualTo("regular");
+    // the next night the inbound message of 10:00 lands: re-rating from silver frees it
+    RatingFixture night2 = new RatingFixture()
+        .template("u", "2026-03-10T12:00:00Z", "utility")
+        .inbound("in-late", "2026-03-10T10:00:00Z");
+    Row u = night2.rate().get("u");
+    assertThat(s(u, "pricing_type")).isEqualTo("free_customer_service");
+    assertThat(price(u)).isEqualByComparingTo("0");
+  }
+
+  @Test
+  void policySwitchesAtLocalMidnightEastAndWestOfUtc() {
+    RatingFixture f = new RatingFixture();
+    // Kolkata is UTC+05:30: 18:29:59.999Z on 30 Sept is 23:59:59.999 local, 18:30Z is 1 Oct 00:00
+    f.inbound("in-1", "2026-09-30T12:00:00Z");
+    f.template("east-before", "2026-09-30T18:29:59.999Z", "utility");
+    f.template("east-after", "2026-09-30T18:30:00Z", "utility");
+    // Sao Paulo is UTC-03:00: 02:59:59.999Z on 1 Oct is still 30 Sept locally
+    f.message("in-2", "inbound", "2026-09-30T20:00:00Z", "b-br", "u-2", "BR", "text", null, null);
+    f.message("west-before", "outbound", "2026-10-01T02:59:59.999Z", "b-br", "u-2", "BR", "template", "utility", null);
+    f.message("west-after", "outbound", "2026-10-01T03:00:00Z", "b-br", "u-2", "BR", "template", "utility", null);
+    f.delivered("west-before", "2026-10-01T02:59:59.999Z").delivered("west-after", "2026-10-01T03:00:01Z");
+    Map<String, Row> r = f.rate();
+    assertThat(s(r.get("east-before"), "policy")).isEqualTo("pmp-2025-07");
+    assertThat(s(r.get("east-before"), "pricing_type")).isEqualTo("free_customer_service");
+    assertThat(s(r.get("east-after"), "policy")).isEqualTo("pmp-2026-10");
+    assertThat(s(r.get("east-after"), "pricing_type")).isEqualTo("regular"); // utility charged in the window
+    assertThat(s(r.get("west-before"), "policy")).isEqualTo("pmp-2025-07");
+    assertThat(s(r.get("west-before"), "pricing_type")).isEqualTo("free_customer_service");
+    assertThat(s(r.get("west-after"), "policy")).isEqualTo("pmp-2026-10");
+    assertThat(price(r.get("west-after"))).isEqualByComparingTo("0.0068"); // Brazil utility
+  }
+
+  @Test
+  void tiersCountPerLocalMonthNotUtcMonth() {
+    // illustrative tiers: from the 3rd charged utility message of the month, 0.0010
+    RatingFixture f = new RatingFixture().rate("India", "utility", "2025-07-01", 2, "0.0010");
+    // Kolkata: 18:00Z on 31 Oct is 23:30 local (October); 18:40Z is 00:10 on 1 Nov (November)
+    f.template("oct", "2026-10-31T18:00:00Z", "utility");
+    f.template("nov-1", "2026-10-31T18:40:00Z", "utility");
+    f.template("nov-2", "2026-11-02T10:00:00Z", "utility");
+    f.template("nov-3", "2026-11-03T10:00:00Z", "utility");
+    Map<String, Row> r = f.rate();
+    assertThat(s(r.get("oct"), "local_month")).isEqualTo("2026-10");
+    assertThat((Long) r.get("oct").getAs("tier_position")).isEqualTo(0L);
+    assertThat(s(r.get("nov-1"), "local_month")).isEqualTo("2026-11");
+    assertThat(r.get("nov-1").getAs("revenue_date").toString()).isEqualTo("2026-10-31"); // UTC date
+    assertThat((Long) r.get("nov-1").getAs("tier_position")).isEqualTo(0L);
+    assertThat((Long) r.get("nov-2").getAs("tier_from")).isEqualTo(0L);
+    // the third November message crosses into tier 2
+    assertThat((Long) r.get("nov-3").getAs("tier_position")).isEqualTo(2L);
+    assertThat((Long) r.get("nov-3").getAs("tier_from")).isEqualTo(2L);
+    assertThat(price(r.get("nov-3"))).isEqualByComparingTo("0.0010");
+    assertThat(price(r.get("nov-2"))).isEqualByComparingTo("0.0014");
+  }
+
+  @Test
+  void messagesDeliveredAtTheSameInstantAreOrderedByMessageId() {
+    RatingFixture f = new RatingFixture().rate("India", "marketing", "2026-01-01", 1, "0.0100");
+    f.message("m-b", "outbound", "2026-11-10T10:00:00Z", "b-in", "u-1", "IN", "template", "marketing", null);
+    f.message("m-a", "outbound", "2026-11-10T10:00:01Z", "b-in", "u-1", "IN", "template", "marketing", null);
+    f.delivered("m-a", "2026-11-10T10:00:05Z").delivered("m-b", "2026-11-10T10:00:05Z");
+    Map<String, Row> r = f.rate();
+    assertThat(price(r.get("m-a"))).isEqualByComparingTo("0.0118"); // first: list rate
+    assertThat(price(r.get("m-b"))).isEqualByComparingTo("0.0100"); // second: tier 1
+  }
+
+  @Test
+  void authenticationInternationalOnlyForAForeignBusinessInAMarketThatHasIt() {
+    RatingFixture f = new RatingFixture();
+    f.message("domestic", "outbound", "2026-11-10T10:00:00Z", "b-in", "u-1", "IN", "template", "authentication", null);
+    f.message("foreign", "outbound", "2026-11-10T10:00:00Z", "b-br", "u-1", "IN", "template", "authentication", null);
+    // Brazil has no authentication_international rate: a foreign business pays the domestic one
+    f.message("no-intl", "outbound", "2026-11-10T10:00:00Z", "b-in", "u-2", "BR", "template", "authentication", null);
+    f.delivered("domestic", "2026-11-10T10:00:01Z").delivered("foreign", "2026-11-10T10:00:01Z")
+        .delivered("no-intl", "2026-11-10T10:00:01Z");
+    Map<String, Row> r = f.rate();
+    assertThat(s(r.get("domestic"), "category")).isEqualTo("authentication");
+    assertThat(price(r.get("domestic"))).isEqualByComparingTo("0.0014");
+    assertThat(s(r.get("foreign"), "category")).isEqualTo("authentication_international");
+    assertThat(price(r.get("foreign"))).isEqualByComparingTo("0.0280");
+    assertThat(s(r.get("no-intl"), "category")).isEqualTo("authentication");
+    assertThat(price(r.get("no-intl"))).isEqualByComparingTo("0.0068");
+  }
+
+  @Test
+  void the1001stDeliveredServiceMessageOfTheMonthIsCharged() {
+    RatingFixture f = new RatingFixture();
+    for (int i = 1; i <= 1001; i++) {
+      String id = String.format("svc-%04d", i);
+      String at = java.time.Instant.parse("2026-11-10T00:00:00Z").plusSeconds(60L * i).toString();
+      f.message(id, "outbound", at, "b-in", "u-1", "IN", "text", null, null);
+      f.delivered(id, at);
+    }
+    // an undelivered one uses no quota
+    f.message("svc-undelivered", "outbound", "2026-11-10T00:00:30Z", "b-in", "u-1", "IN", "text", null, null);
+    Map<String, Row> r = f.rate();
+    assertThat(s(r.get("svc-1000"), "pricing_type")).isEqualTo("free_customer_service");
+    assertThat(s(r.get("svc-1001"), "pricing_type")).isEqualTo("regular");
+    assertThat(s(r.get("svc-1001"), "category")).isEqualTo("service");
+    assertThat(price(r.get("svc-1001"))).isEqualByComparingTo("0.0014"); // India service rate
+    assertThat(s(r.get("svc-undelivered"), "pricing_type")).isEqualTo("free_customer_service");
+    assertThat(r.get("svc-undelivered").<Object>getAs("service_quota_position")).isNull();
+  }
+
+  @Test
+  void readWithoutDeliveredCountsAsDelivered() {
+    RatingFixture f = new RatingFixture();
+    f.message("m", "outbound", "2026-11-10T10:00:00Z", "b-in", "u-1", "IN", "template", "marketing", null);
+    f.status("m", "read", "2026-11-10T10:05:00Z");
+    Row m = f.rate().get("m");
+    assertThat((Timestamp) m.getAs("delivered_at")).isEqualTo(RatingFixture.at("2026-11-10T10:05:00Z"));
+    assertThat((Boolean) m.getAs("billable")).isTrue();
+  }
+
+  @Test
+  void failedThenDeliveredIsDeliveredAndNeverDeliveredIsFree() {
+    RatingFixture f = new RatingFixture();
+    f.message("retry", "outbound", "2026-11-10T10:00:00Z", "b-in", "u-1", "IN", "template", "marketing", null);
+    f.status("retry", "failed", "2026-11-10T10:00:02Z").status("retry", "delivered", "2026-11-10T10:01:00Z");
+    f.message("lost", "outbound", "2026-11-10T10:00:00Z", "b-in", "u-1", "IN", "template", "marketing", null);
+    f.status("lost", "failed", "2026-11-10T10:00:02Z");
+    Map<String, Row> r = f.rate();
+    assertThat((Timestamp) r.get("retry").getAs("delivered_at")).isEqualTo(RatingFixture.at("2026-11-10T10:01:00Z"));
+    assertThat(price(r.get("retry"))).isEqualByComparingTo("0.0118");
+    assertThat((Boolean) r.get("lost").getAs("billable")).isFalse();
+    assertThat(price(r.get("lost"))).isEqualByComparingTo("0");
+    assertThat(r.get("lost").<Object>getAs("revenue_date")).isNull();
+    assertThat(r.get("lost").<Object>getAs("local_month")).isNull();
+  }
+
+  @Test
+  void aMarketWithoutRatesIsUnratedButStillBillable() {
+    RatingFixture f = new RatingFixture();
+    // KE is not in this test's markets: market Other, which has no rate card rows here
+    f.message("ke", "outbound", "2026-11-10T10:00:00Z", "b-in", "u-9", "KE", "template", "marketing", null);
+    f.delivered("ke", "2026-11-10T10:00:01Z");
+    Row ke = f.rate().get("ke");
+    assertThat(s(ke, "market")).isEqualTo("Other");
+    assertThat((Boolean) ke.getAs("billable")).isTrue();
+    assertThat((Boolean) ke.getAs("is_unrated")).isTrue();
+    assertThat(price(ke)).isEqualByComparingTo("0");
+    assertThat(ke.<Object>getAs("tier_from")).isNull();
+  }
+
+  @Test
+  void theRateCardRowInForceOnTheLocalDeliveryDate() {
+    // India marketing: 0.0107 until 2025-12-31 local, 0.0118 from 2026-01-01 local (Kolkata)
+    RatingFixture f = new RatingFixture();
+    f.message("nye", "outbound", "2025-12-31T18:00:00Z", "b-in", "u-1", "IN", "template", "marketing", null);
+    f.delivered("nye", "2025-12-31T18:29:59Z"); // 23:59:59 local
+    f.message("ny", "outbound", "2025-12-31T18:00:00Z", "b-in", "u-1", "IN", "template", "marketing", null);
+    f.delivered("ny", "2025-12-31T18:30:00Z"); // 00:00 local on 1 Jan
+    Map<String, Row> r = f.rate();
+    assertThat(price(r.get("nye"))).isEqualByComparingTo("0.0107");
+    assertThat(price(r.get("ny"))).isEqualByComparingTo("0.0118");
+  }
+}
