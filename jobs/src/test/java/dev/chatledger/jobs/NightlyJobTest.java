@@ -1,6 +1,7 @@
 package dev.chatledger.jobs;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.to_date;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatledger.datasets.contract.Feed;
@@ -150,6 +151,38 @@ class NightlyJobTest extends SparkTestSupport {
     List<String> tables = SPARK.sql("SHOW TABLES IN silver").select("tableName").as(
         org.apache.spark.sql.Encoders.STRING()).collectAsList();
     assertThat(tables).contains("messages", "statuses", "consents", "billing", "markets", "rate_card", "businesses");
+  }
+
+  @Test
+  @Order(7)
+  void oneNightAtATimeEqualsOneRunOverAll() {
+    OneRunOverAll all = new OneRunOverAll(SPARK, landing, HmacKey.DEMO_KEY);
+    Dataset<Row> expected = all.rated();
+    Dataset<Row> actual = warehouse.read(Table.SILVER_RATED_MESSAGES);
+    String[] cols = actual.columns();
+    assertThat(actual.count()).isPositive().isEqualTo(expected.count());
+    assertThat(actual.selectExpr(cols).exceptAll(expected.selectExpr(cols)).count()).isZero();
+    assertThat(expected.selectExpr(cols).exceptAll(actual.selectExpr(cols)).count()).isZero();
+    // and the silver tables themselves
+    for (Feed feed : Feed.values()) {
+      Dataset<Row> nightly = warehouse.read(Table.silver(feed)).drop("dt", "source_file", "line_offset", "payload_hash");
+      String[] c = nightly.columns();
+      Dataset<Row> once = all.silver.get(feed).withColumn(c[c.length - 1], to_date(col(feed.eventTimeField())));
+      assertThat(nightly.exceptAll(once.selectExpr(c)).count()).as(feed.folder()).isZero();
+      assertThat(nightly.count()).as(feed.folder()).isEqualTo(once.count());
+    }
+  }
+
+  @Test
+  @Order(8)
+  void revenueAddsUpAndEveryBillingLineIsReconciled() {
+    Row sums = SPARK.sql("SELECT (SELECT sum(revenue) FROM gold.revenue_daily) AS revenue, "
+        + "(SELECT sum(price) FROM silver.rated_messages) AS prices").first();
+    assertThat(sums.<java.math.BigDecimal>getAs("revenue")).isPositive()
+        .isEqualByComparingTo(sums.<java.math.BigDecimal>getAs("prices"));
+    assertThat(SPARK.sql("SELECT b.message_id FROM silver.billing b LEFT ANTI JOIN gold.billing_reconciliation r "
+        + "ON b.message_id = r.message_id").count()).isZero();
+    assertThat(SPARK.sql("SELECT outcome FROM gold.billing_reconciliation WHERE outcome = 'match'").count()).isPositive();
   }
 
   // ---- helpers -------------------------------------------------------------------------------

@@ -205,7 +205,7 @@ public final class LandingZoneGenerator {
       if (r < 0.42) {
         // business-initiated template: a campaign, an update or a code
         String[] template = pickTemplate(b);
-        outbound(b, pn, user, t0, "template", template, true);
+        outbound(b, pn, user, t0, "template", template, false, false);
         if (rnd.nextDouble() < 0.18) {
           long reply = t0 + 60_000L + rnd.nextLong(2 * HOUR);
           inbound(b, pn, user, reply, rnd.nextBoolean() ? "button_reply" : "text", null);
@@ -220,12 +220,14 @@ public final class LandingZoneGenerator {
           serviceReplies(b, pn, user, t0);
           if (rnd.nextDouble() < 0.25) {
             // a follow-up utility template inside the window (free under pmp-2025-07)
-            outbound(b, pn, user, t0 + 10 * 60_000L + rnd.nextLong(20 * HOUR), "template", utilityTemplate(), false);
+            outbound(b, pn, user, t0 + 10 * 60_000L + rnd.nextLong(20 * HOUR), "template", utilityTemplate(),
+                true, referral != null);
           }
         } else if (answer < 0.90) {
           // answered late: around the 24h boundary, sometimes just outside the window
           long late = t0 + 22 * HOUR + rnd.nextLong(8 * HOUR);
-          outbound(b, pn, user, late, "template", utilityTemplate(), late - t0 >= DAY);
+          outbound(b, pn, user, late, "template", utilityTemplate(), late - t0 < DAY,
+              referral != null && late - t0 < DAY);
         } else if (answer < 0.95 && rnd.nextDouble() < 0.5) {
           inbound(b, pn, user, t0 + 30_000L, "list_reply", null);
           serviceReplies(b, pn, user, t0 + 30_000L);
@@ -233,7 +235,7 @@ public final class LandingZoneGenerator {
       } else {
         // order updates and one-time passwords
         String[] template = rnd.nextDouble() < 0.6 ? utilityTemplate() : authTemplate();
-        outbound(b, pn, user, t0, "template", template, true);
+        outbound(b, pn, user, t0, "template", template, false, false);
       }
     }
 
@@ -242,7 +244,7 @@ public final class LandingZoneGenerator {
       long t = after;
       for (int i = 0; i < n; i++) {
         t += 20_000L + rnd.nextLong(20 * 60_000L);
-        outbound(b, pn, user, t, SERVICE_TYPES[rnd.nextInt(SERVICE_TYPES.length)], null, false);
+        outbound(b, pn, user, t, SERVICE_TYPES[rnd.nextInt(SERVICE_TYPES.length)], null, true, false);
       }
     }
 
@@ -307,8 +309,12 @@ public final class LandingZoneGenerator {
       emit("messages", t, line);
     }
 
+    /**
+     * An outbound message with its receipts and, when the platform's rules (as the generator
+     * knows them) charge it, a billing line; a small share of lines are deliberately wrong.
+     */
     private void outbound(Population.Business b, String pn, int user, long t, String type,
-        String[] template, boolean likelyCharged) {
+        String[] template, boolean inServiceWindow, boolean inEntryPoint) {
       if (t >= windowEnd) {
         return;
       }
@@ -333,7 +339,11 @@ public final class LandingZoneGenerator {
       });
       emit("messages", t, line);
       Long deliveredAt = statuses(messageId, t, user, template);
-      billing(b, user, messageId, template, deliveredAt, likelyCharged && template != null);
+      boolean pmp202610 = !Instant.ofEpochMilli(t).atZone(ZoneId.of(b.timezone())).toLocalDate()
+          .isBefore(LocalDate.of(2026, 10, 1));
+      boolean charged = template != null && !inEntryPoint
+          && (!"utility".equals(template[1]) || !inServiceWindow || pmp202610);
+      billing(b, user, messageId, template, deliveredAt, charged);
     }
 
     /** Writes the receipts of one outbound message; returns its delivery instant or null. */

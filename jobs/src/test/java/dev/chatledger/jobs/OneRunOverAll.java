@@ -1,0 +1,75 @@
+package dev.chatledger.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+
+import dev.chatledger.datasets.contract.Feed;
+import dev.chatledger.jobs.bronze.LandedLines;
+import dev.chatledger.jobs.bronze.LineParser;
+import dev.chatledger.jobs.bronze.ReferenceFiles;
+import dev.chatledger.jobs.silver.Deduplication;
+import dev.chatledger.jobs.silver.Pseudonymization;
+import dev.chatledger.jobs.silver.rating.MessageRating;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * The silver tables and the rating of a whole landing zone computed in ONE pass, with the same
+ * transformations the nightly job chains: the reference a night-by-night run must equal.
+ */
+final class OneRunOverAll {
+  final Map<Feed, Dataset<Row>> silver = new EnumMap<>(Feed.class);
+  final Dataset<Row> markets;
+  final Dataset<Row> rateCard;
+  final Dataset<Row> businesses;
+
+  OneRunOverAll(SparkSession spark, Path landing, String key) {
+    for (Feed feed : Feed.values()) {
+      Dataset<Row> lines = null;
+      for (LocalDate dt : arrivalDates(landing.resolve(feed.folder()))) {
+        Dataset<Row> day = LandedLines.read(spark, LandedLines.files(spark, landing.toString(), feed.folder(), dt), dt);
+        lines = lines == null ? day : lines.unionByName(day);
+      }
+      Dataset<Row> parsed = LineParser.parse(lines, feed);
+      if (!feed.hasUserIdentity()) {
+        Column none = lit(null).cast(DataTypes.StringType);
+        parsed = parsed.withColumn("user_phone", none).withColumn("user_id", none).withColumn("phone_region", none);
+      }
+      Dataset<Row> valid = Pseudonymization.pseudonymize(parsed, key).where(col(LineParser.REASON).isNull());
+      silver.put(feed, Deduplication.classify(valid, valid.limit(0), feed.keyField())
+          .where(col(Deduplication.OUTCOME).equalTo(Deduplication.FIRST)));
+    }
+    markets = reference(spark, landing, ReferenceFiles.MARKETS);
+    rateCard = reference(spark, landing, ReferenceFiles.RATE_CARD);
+    businesses = reference(spark, landing, ReferenceFiles.BUSINESSES);
+  }
+
+  Dataset<Row> rated() {
+    return MessageRating.rate(silver.get(Feed.MESSAGES), silver.get(Feed.STATUSES), businesses, markets, rateCard);
+  }
+
+  private static Dataset<Row> reference(SparkSession spark, Path landing, ReferenceFiles ref) {
+    String file = landing.resolve("reference").resolve(ref.fileName()).toUri().toString();
+    return ref.parse(LandedLines.read(spark, List.of(file), LocalDate.EPOCH)).where(col(LineParser.REASON).isNull());
+  }
+
+  static List<LocalDate> arrivalDates(Path feedDir) {
+    try (Stream<Path> s = Files.list(feedDir)) {
+      return s.map(p -> LocalDate.parse(p.getFileName().toString().substring(3))).sorted().toList();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
