@@ -185,6 +185,27 @@ class NightlyJobTest extends SparkTestSupport {
     assertThat(SPARK.sql("SELECT outcome FROM gold.billing_reconciliation WHERE outcome = 'match'").count()).isPositive();
   }
 
+  @Test
+  @Order(9)
+  void explainTracesAMessageFromPolicyToReconciliation() {
+    Row m = SPARK.sql("SELECT r.message_id, r.market, r.outcome FROM gold.billing_reconciliation r "
+        + "JOIN silver.rated_messages s USING (message_id) WHERE r.outcome = 'match' AND s.billable LIMIT 1").first();
+    String id = m.getString(0);
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    PrintStream original = System.out;
+    int exit;
+    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
+    try {
+      exit = ChatLedger.execute("explain", "--warehouse", dir.resolve("warehouse").toString(), "--message-id", id);
+    } finally {
+      System.setOut(original);
+    }
+    String text = buffer.toString(StandardCharsets.UTF_8);
+    assertThat(exit).isZero();
+    assertThat(text).contains("message " + id, "policy      pmp-2026-10", "market      " + m.getString(1),
+        "rate card   (", "charge", "outcome     match");
+  }
+
   // ---- helpers -------------------------------------------------------------------------------
 
   private static Dataset<Row> rejected(Feed feed) {

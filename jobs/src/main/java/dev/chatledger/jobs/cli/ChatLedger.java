@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       NightlyCommand.class,
       SqlCommand.class,
       DemoCommand.class,
+      ExplainCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
