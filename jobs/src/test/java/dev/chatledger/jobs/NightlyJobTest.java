@@ -188,7 +188,7 @@ class NightlyJobTest extends SparkTestSupport {
   @Test
   @Order(9)
   void explainTracesAMessageFromPolicyToReconciliation() {
-    Row m = SPARK.sql("SELECT r.message_id, r.market, r.outcome FROM gold.billing_reconciliation r "
+    Row m = SPARK.sql("SELECT r.message_id, s.market, r.outcome FROM gold.billing_reconciliation r "
         + "JOIN silver.rated_messages s USING (message_id) WHERE r.outcome = 'match' AND s.billable LIMIT 1").first();
     String id = m.getString(0);
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
