@@ -133,7 +133,6 @@ public final class NightlyJob {
       throw e;
     } finally {
       pool.shutdownNow();
-      rejected.forEach(Dataset::unpersist);
     }
   }
 
@@ -173,8 +172,9 @@ public final class NightlyJob {
             .unionByName(rejectedRows(feed.folder(), classified
                 .where(col(Deduplication.OUTCOME).equalTo(Deduplication.CONFLICT))
                 .withColumn(LineParser.REASON, lit(Deduplication.CONFLICT))))
-            .persist(StorageLevel.MEMORY_AND_DISK());
-        rejected.count(); // materialize before its sources are unpersisted
+            // materialized and cut from its lineage: the night's caches are dropped next, and a
+            // cache built on them would otherwise be recomputed from the landed files
+            .localCheckpoint();
         Map<String, Long> outcomes = new LinkedHashMap<>();
         for (Row r : classified.groupBy(Deduplication.OUTCOME).count().collectAsList()) { // <= 3 rows
           outcomes.put(r.getString(0), r.getLong(1));
@@ -224,7 +224,7 @@ public final class NightlyJob {
         LOG.warn("reference {}: no usable rows; keeping the current table", ref.fileName());
       }
       Dataset<Row> rejected = rejectedRows(feedName, parsed.where(col(LineParser.REASON).isNotNull()))
-          .persist(StorageLevel.MEMORY_AND_DISK());
+          .localCheckpoint();
       long rejectedCount = rejected.count();
       counts.put(feedName + ".rows", rows);
       counts.put(feedName + ".rejected", rejectedCount);
