@@ -53,7 +53,7 @@ class NightlyJobTest extends SparkTestSupport {
         .run(s -> {});
     warehouse = Warehouse.open(SPARK, dir.resolve("warehouse").toString());
     NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true));
-    nights = arrivalDates();
+    nights = dev.chatledger.jobs.bronze.LandedLines.arrivalDates(SPARK, landing.toString());
     for (LocalDate night : nights) {
       job.run(night);
     }
@@ -128,20 +128,11 @@ class NightlyJobTest extends SparkTestSupport {
   @Test
   @Order(5)
   void sqlPrintsCsvWithAHeaderAndPlainValues() {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    PrintStream original = System.out;
-    int exit;
-    System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
-    try {
-      exit = ChatLedger.execute("sql", "--warehouse", dir.resolve("warehouse").toString(), "--format", "csv",
-          "SELECT market, count(*) AS countries, min(country) AS first FROM silver.markets "
-              + "WHERE market IN ('India', 'Rest of Western Europe') GROUP BY market ORDER BY market");
-    } finally {
-      System.setOut(original);
-    }
-    assertThat(exit).isZero();
+    String out = cli("sql", "--warehouse", dir.resolve("warehouse").toString(), "--format", "csv",
+        "SELECT market, count(*) AS countries, min(country) AS first FROM silver.markets "
+            + "WHERE market IN ('India', 'Rest of Western Europe') GROUP BY market ORDER BY market");
     // India is one country; Rest of Western Europe lists 11 in datasets/reference/markets.csv, AT first
-    assertThat(buffer.toString(StandardCharsets.UTF_8).lines().toList())
+    assertThat(out.lines().toList())
         .containsExactly("market,countries,first", "India,1,IN", "Rest of Western Europe,11,AT");
   }
 
@@ -191,22 +182,27 @@ class NightlyJobTest extends SparkTestSupport {
     Row m = SPARK.sql("SELECT r.message_id, s.market, r.outcome FROM gold.billing_reconciliation r "
         + "JOIN silver.rated_messages s USING (message_id) WHERE r.outcome = 'match' AND s.billable LIMIT 1").first();
     String id = m.getString(0);
+    String text = cli("explain", "--warehouse", dir.resolve("warehouse").toString(), "--message-id", id);
+    assertThat(text).contains("message " + id, "policy      pmp-2026-10", "market      " + m.getString(1),
+        "rate card   (", "charge", "outcome     match");
+  }
+
+  // ---- helpers ----------------------------------------------------------------------------
+
+  /** Runs a command line, asserts it succeeded and returns what it printed on stdout. */
+  private static String cli(String... args) {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     PrintStream original = System.out;
     int exit;
     System.setOut(new PrintStream(buffer, true, StandardCharsets.UTF_8));
     try {
-      exit = ChatLedger.execute("explain", "--warehouse", dir.resolve("warehouse").toString(), "--message-id", id);
+      exit = ChatLedger.execute(args);
     } finally {
       System.setOut(original);
     }
-    String text = buffer.toString(StandardCharsets.UTF_8);
-    assertThat(exit).isZero();
-    assertThat(text).contains("message " + id, "policy      pmp-2026-10", "market      " + m.getString(1),
-        "rate card   (", "charge", "outcome     match");
+    assertThat(exit).as(String.join(" ", args)).isZero();
+    return buffer.toString(StandardCharsets.UTF_8);
   }
-
-  // ---- helpers -------------------------------------------------------------------------------
 
   private static Dataset<Row> rejected(Feed feed) {
     return warehouse.read(Table.OPS_REJECTED).where(col("feed").equalTo(feed.folder()));
@@ -244,15 +240,5 @@ class NightlyJobTest extends SparkTestSupport {
     return new LineCount(lines, repeated);
   }
 
-  private static List<LocalDate> arrivalDates() {
-    Set<LocalDate> dates = new java.util.TreeSet<>();
-    for (Feed feed : Feed.values()) {
-      try (Stream<Path> s = Files.list(landing.resolve(feed.folder()))) {
-        s.forEach(p -> dates.add(LocalDate.parse(p.getFileName().toString().substring(3))));
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-    return List.copyOf(dates);
-  }
+
 }

@@ -38,7 +38,7 @@ final class OneRunOverAll {
   OneRunOverAll(SparkSession spark, Path landing, String key) {
     for (Feed feed : Feed.values()) {
       Dataset<Row> lines = null;
-      for (LocalDate dt : arrivalDates(landing.resolve(feed.folder()))) {
+      for (LocalDate dt : LandedLines.arrivalDates(spark, landing.toString())) {
         Dataset<Row> day = LandedLines.read(spark, LandedLines.files(spark, landing.toString(), feed.folder(), dt), dt);
         lines = lines == null ? day : lines.unionByName(day);
       }
@@ -65,11 +65,5 @@ final class OneRunOverAll {
     return ref.parse(LandedLines.read(spark, List.of(file), LocalDate.EPOCH)).where(col(LineParser.REASON).isNull());
   }
 
-  static List<LocalDate> arrivalDates(Path feedDir) {
-    try (Stream<Path> s = Files.list(feedDir)) {
-      return s.map(p -> LocalDate.parse(p.getFileName().toString().substring(3))).sorted().toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
+
 }

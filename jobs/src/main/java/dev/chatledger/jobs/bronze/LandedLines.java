@@ -65,6 +65,30 @@ public final class LandedLines {
     return files;
   }
 
+  /** Every arrival date present in the landing zone, across the four feeds, in order. */
+  public static List<LocalDate> arrivalDates(SparkSession spark, String landing) {
+    java.util.TreeSet<LocalDate> dates = new java.util.TreeSet<>();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
+    try {
+      for (dev.chatledger.datasets.contract.Feed feed : dev.chatledger.datasets.contract.Feed.values()) {
+        Path dir = new Path(landing + "/" + feed.folder());
+        FileSystem fs = dir.getFileSystem(conf);
+        if (!fs.exists(dir)) {
+          continue;
+        }
+        for (FileStatus st : fs.listStatus(dir)) {
+          String name = st.getPath().getName();
+          if (st.isDirectory() && name.startsWith("dt=")) {
+            dates.add(LocalDate.parse(name.substring(3)));
+          }
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot list " + landing + ": " + e.getMessage(), e);
+    }
+    return List.copyOf(dates);
+  }
+
   private static long totalBytes(Configuration conf, List<String> files) {
     long bytes = 0;
     try {

@@ -1,6 +1,7 @@
 package dev.chatledger.jobs.cli;
 
 import dev.chatledger.jobs.NightlyJob;
+import dev.chatledger.jobs.bronze.LandedLines;
 import dev.chatledger.jobs.config.HmacKey;
 import dev.chatledger.jobs.config.SparkSessions;
 import dev.chatledger.jobs.tables.Warehouse;
@@ -10,7 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
-import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -52,7 +52,7 @@ public final class DemoCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("chatledger-demo");
     Warehouse warehouse = Warehouse.open(spark, warehouseDir.toString());
     NightlyJob job = new NightlyJob(warehouse, landing.toString(), key);
-    List<LocalDate> nights = arrivalDates(landing);
+    List<LocalDate> nights = LandedLines.arrivalDates(spark, landing.toString());
     System.out.printf("2/3 running nightly for %d arrival days into %s%n", nights.size(), warehouseDir);
     for (int i = 0; i < nights.size(); i++) {
       NightlyJob.Result r = job.run(nights.get(i));
@@ -67,24 +67,6 @@ public final class DemoCommand implements Callable<Integer> {
             + "\"SELECT user_country, count(*) AS messages FROM silver.messages GROUP BY 1 ORDER BY 2 DESC\"%n",
         (System.currentTimeMillis() - started) / 1000.0, warehouseDir);
     return ChatLedger.EXIT_OK;
-  }
-
-  /** The arrival dates present in the landing zone, across feeds, in order. */
-  static List<LocalDate> arrivalDates(Path landing) {
-    TreeSet<LocalDate> dates = new TreeSet<>();
-    for (String feed : List.of("messages", "statuses", "consents", "billing")) {
-      Path f = landing.resolve(feed);
-      if (!Files.isDirectory(f)) {
-        continue;
-      }
-      try (Stream<Path> s = Files.list(f)) {
-        s.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("dt="))
-            .forEach(n -> dates.add(LocalDate.parse(n.substring(3))));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return List.copyOf(dates);
   }
 
   private static void deleteRecursively(Path p) {
