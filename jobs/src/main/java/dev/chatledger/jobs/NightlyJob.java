@@ -15,6 +15,11 @@ import dev.chatledger.jobs.silver.Deduplication;
 import dev.chatledger.jobs.silver.Pseudonymization;
 import dev.chatledger.jobs.silver.rating.MessageRating;
 import dev.chatledger.jobs.gold.BillingReconciliation;
+import dev.chatledger.jobs.gold.BusinessUsageDaily;
+import dev.chatledger.jobs.gold.ConsentDaily;
+import dev.chatledger.jobs.gold.ConsentViolations;
+import dev.chatledger.jobs.gold.OptInCohorts;
+import dev.chatledger.jobs.gold.RegionalUsageDaily;
 import dev.chatledger.jobs.gold.ReconciliationDaily;
 import dev.chatledger.jobs.gold.RevenueDaily;
 import dev.chatledger.jobs.tables.Table;
@@ -111,7 +116,7 @@ public final class NightlyJob {
       if (failure != null) {
         throw failure;
       }
-      rate(date, counts);
+      derive(date, counts);
       // one write for the night's rejected lines of every feed (they are few, and cached)
       Instant t0 = Instant.now();
       Dataset<Row> allRejected = rejected.stream().reduce(Dataset::unionByName)
@@ -247,11 +252,36 @@ public final class NightlyJob {
   }
 
   /**
-   * Rates every outbound message and publishes revenue and reconciliation. Recomputed from the
-   * whole of silver, so a late inbound message, status or billing line re-rates what it affects
-   * (windows, tier order, whole local months) and one night at a time equals one run over all.
+   * Recomputes the derived tables of the night from silver, without ingesting: after a code or
+   * reference upgrade, or to time the derived stages alone. Recorded in {@code ops.runs}.
    */
-  private void rate(LocalDate date, Map<String, Long> counts) {
+  public Result rebuild(LocalDate date) {
+    Instant started = Instant.now();
+    String runId = RunRecord.newRunId("rebuild", started);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    try {
+      derive(date, counts);
+      RunRecord.write(warehouse, runId, "rebuild", date.toString(), started, "succeeded", counts, null);
+      LOG.info("rebuild {} done in {} s: {}", date, seconds(started), counts);
+      return new Result(runId, date, counts);
+    } catch (RuntimeException e) {
+      try {
+        RunRecord.write(warehouse, runId, "rebuild", date.toString(), started, "failed", counts,
+            String.valueOf(e.getMessage()));
+      } catch (RuntimeException recordFailure) {
+        e.addSuppressed(recordFailure);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Rates every outbound message and publishes revenue, reconciliation, consent and usage.
+   * Recomputed from the whole of silver, so a late inbound message, status, consent or billing
+   * line re-derives what it affects (windows, tier order, whole local months, the opt-in base
+   * from the day it changes) and one night at a time equals one run over all.
+   */
+  private void derive(LocalDate date, Map<String, Long> counts) {
     Instant t0 = Instant.now();
     Dataset<Row> messages = warehouse.read(Table.SILVER_MESSAGES);
     Dataset<Row> statuses = warehouse.read(Table.SILVER_STATUSES);
@@ -282,12 +312,37 @@ public final class NightlyJob {
       }
       LOG.info("stage rating {}: {} outbound messages, {} billable, {} unrated, {} orphan statuses in {} s",
           date, q.getLong(0), q.getLong(2), q.getLong(1), orphans, seconds(t0));
+      adoption(date, messages, rated, counts);
     } finally {
       rated.unpersist();
       if (reconciliation != null) {
         reconciliation.unpersist();
       }
     }
+  }
+
+  /** Opt-in cohorts, the consent base, violations and usage (CONTRACT 4). */
+  private void adoption(LocalDate date, Dataset<Row> messages, Dataset<Row> rated, Map<String, Long> counts) {
+    Instant t0 = Instant.now();
+    Dataset<Row> consents = warehouse.read(Table.SILVER_CONSENTS);
+    Dataset<Row> cohorts = OptInCohorts.from(consents, date);
+    warehouse.replaceAll(Table.GOLD_OPTIN_COHORTS, cohorts);
+    warehouse.replaceAll(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(consents, rated));
+    Dataset<Row> violations = ConsentViolations.from(rated, consents);
+    warehouse.replaceAll(Table.GOLD_CONSENT_VIOLATIONS, violations);
+    Dataset<Row> markets = warehouse.read(Table.SILVER_MARKETS);
+    warehouse.replaceAll(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, markets));
+    warehouse.replaceAll(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
+        RegionalUsageDaily.usage(messages, rated, markets), rated, warehouse.read(Table.SILVER_BUSINESSES)));
+    Row c = warehouse.read(Table.GOLD_OPTIN_COHORTS)
+        .agg(functions.coalesce(functions.sum("prompted"), functions.lit(0L)),
+            functions.coalesce(functions.sum("opted_in"), functions.lit(0L))).first();
+    long violationCount = warehouse.read(Table.GOLD_CONSENT_VIOLATIONS).count();
+    counts.put("adoption.prompted", c.getLong(0));
+    counts.put("adoption.opted_in", c.getLong(1));
+    counts.put("adoption.consent_violations", violationCount);
+    LOG.info("stage adoption {}: {} prompted, {} opted in within 7 days, {} consent violations in {} s",
+        date, c.getLong(0), c.getLong(1), violationCount, seconds(t0));
   }
 
   /** Feeds without a user get empty identity columns, so one pseudonymization step serves all. */

@@ -97,6 +97,7 @@ public enum Table {
           .timestamp("sent_at", "when it was sent (UTC)")
           .date("sent_date", "UTC date of sent_at")
           .timestamp("delivered_at", "earliest delivered or read status; null if never delivered")
+          .timestamp("read_at", "earliest read status; null if never read")
           .date("revenue_date", "UTC date of delivered_at: the day its revenue belongs to")
           .string("timezone", "the business's time zone (UTC when unknown)")
           .string("local_month", "business-local month of delivered_at, YYYY-MM: the tier month")
@@ -155,6 +156,91 @@ public enum Table {
           .bigint("amount_mismatch", "messages with outcome amount_mismatch")
           .bigint("category_mismatch", "messages with outcome category_mismatch")
           .bigint("unknown_message", "messages with outcome unknown_message")),
+
+  GOLD_OPTIN_COHORTS(Layer.GOLD, "optin_cohorts", List.of(),
+      "prompt_date, business_id, user_country",
+      "Opt-in funnel per UTC prompt date (CONTRACT 4, 7): users prompted and those who opted in to the "
+          + "business within 7 days of a prompt of that day.",
+      Columns.of()
+          .date("prompt_date", "UTC date of the prompts")
+          .string("business_id", "the business that prompted")
+          .string("user_country", "country of the prompted users")
+          .bigint("prompted", "distinct users prompted that day")
+          .bigint("opted_in", "of them, users with an opt_in at or after a prompt of that day and at most 7 days later")
+          .add("optin_rate", DataTypes.DoubleType, "opted_in / prompted")
+          .bool("is_final", "the 7 days have passed by the run's date: opted_in can no longer grow")),
+  GOLD_CONSENT_DAILY(Layer.GOLD, "consent_daily", List.of(),
+      "date, business_id",
+      "Consent events, the active opt-in base at day end and the block rate, per UTC day and business "
+          + "(CONTRACT 4, 7); a row for each day with a consent event or a delivered marketing template.",
+      Columns.of()
+          .date("date", "UTC date")
+          .string("business_id", "the business")
+          .bigint("prompts", "prompt events")
+          .bigint("opt_ins", "opt_in events")
+          .bigint("opt_outs", "opt_out events")
+          .bigint("blocks", "block events")
+          .bigint("unblocks", "unblock events")
+          .bigint("blocking_users", "distinct users who blocked the business that day")
+          .bigint("active_optin_base", "users with an active opt-in (opted in, not blocked) at the end of the day, inclusive")
+          .bigint("marketing_recipients", "distinct users delivered a marketing template that day (UTC date of delivered_at)")
+          .add("block_rate", DataTypes.DoubleType, "blocking_users / marketing_recipients; null when there are none")),
+  GOLD_CONSENT_VIOLATIONS(Layer.GOLD, "consent_violations", List.of(),
+      "one row per violating message",
+      "Every outbound template (any category, any delivery status) sent to a user without an active "
+          + "opt-in to the business at sent_at (CONTRACT 4, 7).",
+      Columns.of()
+          .string("message_id", "the template message")
+          .string("business_id", "the sending business")
+          .string("user_key", "the recipient (pseudonymized)")
+          .string("user_country", "the recipient's country")
+          .string("market", "the recipient's pricing market")
+          .timestamp("sent_at", "when it was sent (UTC)")
+          .date("sent_date", "UTC date of sent_at")
+          .string("category", "the template's category")
+          .string("reason", "no_active_opt_in (never opted in, or opted out) or blocked")),
+  GOLD_REGIONAL_USAGE_DAILY(Layer.GOLD, "regional_usage_daily", List.of(),
+      "date, user_country, market",
+      "Usage per UTC day, user country and market (CONTRACT 4, 7): messages by date of sent_at, "
+          + "billable messages and revenue by revenue_date.",
+      Columns.of()
+          .date("date", "UTC date")
+          .string("user_country", "the user's country")
+          .string("market", "the country's pricing market")
+          .bigint("active_businesses", "businesses that sent or received a message from users of the country that day")
+          .bigint("active_users", "users who sent or received a message that day")
+          .bigint("inbound_messages", "messages from users")
+          .bigint("outbound_messages", "messages to users")
+          .bigint("marketing_templates", "outbound templates of category marketing")
+          .bigint("utility_templates", "outbound templates of category utility")
+          .bigint("authentication_templates", "outbound templates of category authentication")
+          .bigint("delivered_messages", "outbound messages sent that day that were delivered (delivered or read)")
+          .bigint("read_messages", "outbound messages sent that day that were read")
+          .bigint("interactive_messages", "inbound button_reply and list_reply messages")
+          .add("delivered_rate", DataTypes.DoubleType, "delivered_messages / outbound_messages; null without outbound")
+          .add("read_rate", DataTypes.DoubleType, "read_messages / outbound_messages; null without outbound")
+          .add("interactive_share", DataTypes.DoubleType, "interactive_messages / inbound_messages; null without inbound")
+          .bigint("billable_messages", "billable messages delivered that day (revenue_date)")
+          .money("revenue", "their revenue, USD")),
+  GOLD_BUSINESS_USAGE_DAILY(Layer.GOLD, "business_usage_daily", List.of(),
+      "date, business_country, account_type",
+      "Business activity per UTC day, business country and account type (businesses.csv; null when the "
+          + "business is not listed), with the onboarding time of businesses that sent their first template.",
+      Columns.of()
+          .date("date", "UTC date")
+          .string("business_country", "the business's country")
+          .string("account_type", "app or api")
+          .bigint("active_businesses", "businesses that sent or received a message that day")
+          .bigint("new_businesses", "businesses whose first message ever was that day")
+          .bigint("verified_businesses", "active businesses that are verified")
+          .add("verified_share", DataTypes.DoubleType, "verified_businesses / active_businesses; null when none")
+          .bigint("outbound_messages", "messages sent")
+          .bigint("inbound_messages", "messages received")
+          .bigint("templates", "templates sent")
+          .money("revenue", "revenue of messages delivered that day, USD")
+          .bigint("onboarded_businesses", "businesses whose first template ever was sent that day")
+          .add("onboarding_median_hours", DataTypes.DoubleType, "median hours from registered_at to the first template, over onboarded_businesses")
+          .add("onboarding_p90_hours", DataTypes.DoubleType, "90th percentile of the same")),
 
   OPS_REJECTED(Layer.OPS, "rejected", List.of("dt"),
       "one row per rejected line",

@@ -131,7 +131,7 @@ public final class Warehouse {
       LOG.info("{}: rows where {} unchanged, not rewritten", t.qualifiedName(), where);
       return false;
     }
-    aligned.write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", where).save(path(t));
+    aligned.write().format("delta").mode(SaveMode.Overwrite).option("mergeSchema", "true").option("replaceWhere", where).save(path(t));
     return true;
   }
 
@@ -142,13 +142,13 @@ public final class Warehouse {
     if (sameContent(read(t), aligned)) {
       return false;
     }
-    aligned.write().format("delta").mode(SaveMode.Overwrite).save(path(t));
+    aligned.write().format("delta").mode(SaveMode.Overwrite).option("mergeSchema", "true").save(path(t));
     return true;
   }
 
   public void append(Table t, Dataset<Row> rows) {
     ensure(t);
-    align(t, rows).write().format("delta").mode(SaveMode.Append).save(path(t));
+    align(t, rows).write().format("delta").mode(SaveMode.Append).option("mergeSchema", "true").save(path(t));
   }
 
   /** Selects and casts the registry's columns in order, so a job cannot write a stray column. */
@@ -164,6 +164,9 @@ public final class Warehouse {
    * count and an order-independent sum of row hashes, both sides in one Spark job.
    */
   private static boolean sameContent(Dataset<Row> current, Dataset<Row> next) {
+    if (!Arrays.asList(current.columns()).containsAll(Arrays.asList(next.columns()))) {
+      return false; // the registry added a column: the table is rewritten with it (mergeSchema)
+    }
     Column[] content = Arrays.stream(next.schema().fields())
         .map(StructField::name)
         .filter(n -> !RUN_ID.equals(n))

@@ -2,6 +2,7 @@ package dev.chatledger.jobs.silver.rating;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.when;
 
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -14,12 +15,16 @@ import org.apache.spark.sql.Row;
 public final class Delivery {
   private Delivery() {}
 
-  /** Adds {@code delivered_at} (null when never delivered). One shuffle (the aggregation). */
+  /**
+   * Adds {@code delivered_at} (null when never delivered) and {@code read_at} (earliest read
+   * status). One shuffle (the aggregation).
+   */
   public static Dataset<Row> withDeliveredAt(Dataset<Row> outbound, Dataset<Row> statuses) {
     Dataset<Row> delivered = statuses
         .where(col("status").isin("delivered", "read"))
         .groupBy(col("message_id").as("delivered_message_id"))
-        .agg(min(col("status_at")).as("delivered_at"));
+        .agg(min(col("status_at")).as("delivered_at"),
+            min(when(col("status").equalTo("read"), col("status_at"))).as("read_at"));
     return outbound
         .join(delivered, outbound.col("message_id").equalTo(delivered.col("delivered_message_id")), "left")
         .drop("delivered_message_id");

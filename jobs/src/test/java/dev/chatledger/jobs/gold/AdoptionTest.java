@@ -1,0 +1,256 @@
+package dev.chatledger.jobs.gold;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.math.BigDecimal;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules of CONTRACT 4 and 7 for opt-in cohorts, the consent base, violations and usage,
+ * each on a few hand-written rows with the expected figures worked out in the test.
+ */
+class AdoptionTest {
+
+  private static long n(Row r, String column) {
+    return r.<Long>getAs(column);
+  }
+
+  private static Double rate(Row r, String column) {
+    return r.getAs(column);
+  }
+
+  @Test
+  void optInExactlySevenDaysAfterThePromptCountsAndOneMillisecondLaterDoesNot() {
+    AdoptionFixture f = new AdoptionFixture()
+        .consent("u-1", "prompt", "2026-11-01T10:00:00Z")
+        .consent("u-1", "opt_in", "2026-11-08T10:00:00Z") // exactly 7 days: counts
+        .consent("u-2", "prompt", "2026-11-01T11:00:00Z")
+        .consent("u-2", "opt_in", "2026-11-08T11:00:00.001Z"); // 7 days + 1 ms: does not
+    Row cohort = f.cohorts("2026-11-08").get("2026-11-01|IN");
+    assertThat(n(cohort, "prompted")).isEqualTo(2);
+    assertThat(n(cohort, "opted_in")).isEqualTo(1);
+    assertThat(rate(cohort, "optin_rate")).isEqualTo(0.5);
+    assertThat(cohort.<Boolean>getAs("is_final")).isTrue(); // 2026-11-08 >= 2026-11-01 + 7
+    assertThat(f.cohorts("2026-11-07").get("2026-11-01|IN").<Boolean>getAs("is_final")).isFalse();
+  }
+
+  @Test
+  void optInBeforeThePromptDoesNotCount() {
+    Row cohort = new AdoptionFixture()
+        .consent("u-1", "opt_in", "2026-11-01T09:00:00Z")
+        .consent("u-1", "prompt", "2026-11-01T10:00:00Z")
+        .cohorts("2026-11-02").get("2026-11-01|IN");
+    assertThat(n(cohort, "prompted")).isEqualTo(1);
+    assertThat(n(cohort, "opted_in")).isZero();
+    assertThat(rate(cohort, "optin_rate")).isEqualTo(0.0);
+  }
+
+  @Test
+  void twoPromptsTheSameDayCountTheUserOnceAndOneOptInCountsInSeveralCohorts() {
+    Map<String, Row> cohorts = new AdoptionFixture()
+        .consent("u-1", "prompt", "2026-11-01T08:00:00Z")
+        .consent("u-1", "prompt", "2026-11-01T20:00:00Z")
+        .consent("u-1", "prompt", "2026-11-02T08:00:00Z")
+        // 7 days and 7 h after the first prompt, within 7 days of the second and third
+        .consent("u-1", "opt_in", "2026-11-08T15:00:00Z")
+        .consent("u-1", "opt_out", "2026-11-09T00:00:00Z") // does not undo the opt-in
+        .cohorts("2026-11-20");
+    assertThat(n(cohorts.get("2026-11-01|IN"), "prompted")).isEqualTo(1);
+    assertThat(n(cohorts.get("2026-11-01|IN"), "opted_in")).isEqualTo(1);
+    assertThat(n(cohorts.get("2026-11-02|IN"), "opted_in")).isEqualTo(1);
+  }
+
+  @Test
+  void blockThenUnblockRestoresAnEarlierOptIn() {
+    AdoptionFixture f = new AdoptionFixture()
+        .consent("u-1", "opt_in", "2026-11-01T10:00:00Z")
+        .consent("u-1", "block", "2026-11-02T10:00:00Z")
+        .consent("u-1", "unblock", "2026-11-03T10:00:00Z")
+        .template("while-blocked", "u-1", "utility", "2026-11-02T12:00:00Z", null)
+        .template("after-unblock", "u-1", "utility", "2026-11-03T12:00:00Z", null);
+    Map<String, Row> days = f.consentDaily();
+    assertThat(n(days.get("2026-11-01"), "active_optin_base")).isEqualTo(1);
+    assertThat(n(days.get("2026-11-02"), "active_optin_base")).isZero();
+    assertThat(n(days.get("2026-11-02"), "blocks")).isEqualTo(1);
+    assertThat(n(days.get("2026-11-03"), "active_optin_base")).isEqualTo(1);
+    assertThat(n(days.get("2026-11-03"), "unblocks")).isEqualTo(1);
+    Map<String, Row> violations = f.violations();
+    assertThat(violations).containsOnlyKeys("while-blocked");
+    assertThat(violations.get("while-blocked").<String>getAs("reason")).isEqualTo("blocked");
+  }
+
+  @Test
+  void optOutThenOptInIsActiveFromTheOptInInclusive() {
+    AdoptionFixture f = new AdoptionFixture()
+        .consent("u-1", "opt_in", "2026-11-01T08:00:00Z")
+        .consent("u-1", "opt_out", "2026-11-01T10:00:00Z")
+        .consent("u-1", "opt_in", "2026-11-01T11:00:00Z")
+        .template("between", "u-1", "marketing", "2026-11-01T10:30:00Z", "2026-11-01T10:30:01Z")
+        .template("at-opt-in", "u-1", "marketing", "2026-11-01T11:00:00Z", "2026-11-01T11:00:01Z");
+    Row day = f.consentDaily().get("2026-11-01");
+    assertThat(n(day, "opt_ins")).isEqualTo(2);
+    assertThat(n(day, "opt_outs")).isEqualTo(1);
+    assertThat(n(day, "active_optin_base")).isEqualTo(1);
+    assertThat(f.violations()).containsOnlyKeys("between");
+    assertThat(f.violations().get("between").<String>getAs("reason")).isEqualTo("no_active_opt_in");
+  }
+
+  @Test
+  void eventsAtTheSameInstantAreOrderedByEventId() {
+    String t = "2026-11-01T10:00:00Z";
+    AdoptionFixture f = new AdoptionFixture()
+        .consent("e-2", "u-1", "opt_in", t).consent("e-1", "u-1", "opt_out", t) // opt_out, then opt_in
+        .consent("e-3", "u-2", "opt_in", t).consent("e-4", "u-2", "opt_out", t) // opt_in, then opt_out
+        .template("to-u-1", "u-1", "utility", t, null)
+        .template("to-u-2", "u-2", "utility", t, null);
+    assertThat(n(f.consentDaily().get("2026-11-01"), "active_optin_base")).isEqualTo(1);
+    assertThat(f.violations()).containsOnlyKeys("to-u-2");
+  }
+
+  @Test
+  void aTemplateToAUserWhoOptedOutIsAViolationWhateverItsDelivery() {
+    Map<String, Row> v = new AdoptionFixture()
+        .consent("u-1", "opt_in", "2026-11-01T10:00:00Z")
+        .consent("u-1", "opt_out", "2026-11-02T10:00:00Z")
+        .template("before", "u-1", "marketing", "2026-11-01T12:00:00Z", "2026-11-01T12:00:01Z")
+        .template("failed", "u-1", "marketing", "2026-11-03T12:00:00Z", null)
+        .outbound("not-a-template", "b-1", "u-1", "text", null, "2026-11-03T12:00:00Z", null, null, "0")
+        .violations();
+    assertThat(v).containsOnlyKeys("failed");
+    assertThat(v.get("failed").<String>getAs("category")).isEqualTo("marketing");
+    assertThat(v.get("failed").<String>getAs("user_key")).isEqualTo("u-1");
+  }
+
+  @Test
+  void aUserKnownByABusinessScopedIdIsNotTheUserWhoOptedInByPhone() {
+    // records are not linked across phone and user_id: they are two user keys
+    Map<String, Row> v = new AdoptionFixture()
+        .consent("key-of-phone", "opt_in", "2026-11-01T10:00:00Z")
+        .template("to-phone", "key-of-phone", "utility", "2026-11-01T12:00:00Z", null)
+        .template("to-user-id", "key-of-user-id", "utility", "2026-11-01T12:00:00Z", null)
+        .violations();
+    assertThat(v).containsOnlyKeys("to-user-id");
+  }
+
+  @Test
+  void blockRateIsBlockingUsersOverMarketingRecipientsAndNullWithoutRecipients() {
+    Map<String, Row> days = new AdoptionFixture()
+        .consent("u-1", "opt_in", "2026-11-01T08:00:00Z")
+        .consent("u-2", "opt_in", "2026-11-01T08:00:00Z")
+        // 2026-11-02: two users got marketing (u-1 twice), u-1 blocked twice
+        .template("m-1", "u-1", "marketing", "2026-11-02T09:00:00Z", "2026-11-02T09:00:01Z")
+        .template("m-2", "u-1", "marketing", "2026-11-02T10:00:00Z", "2026-11-02T10:00:01Z")
+        .template("m-3", "u-2", "marketing", "2026-11-02T09:00:00Z", "2026-11-02T09:00:01Z")
+        .template("u-3", "u-2", "utility", "2026-11-02T09:00:00Z", "2026-11-02T09:00:01Z")
+        // sent on the 2nd, delivered on the 3rd: a recipient of the 3rd
+        .template("m-4", "u-2", "marketing", "2026-11-02T23:59:59Z", "2026-11-03T00:00:01Z")
+        .consent("u-1", "block", "2026-11-02T11:00:00Z")
+        .consent("u-1", "block", "2026-11-02T11:30:00Z")
+        .consent("u-2", "block", "2026-11-04T11:00:00Z")
+        .consentDaily();
+    assertThat(n(days.get("2026-11-02"), "marketing_recipients")).isEqualTo(2);
+    assertThat(n(days.get("2026-11-02"), "blocks")).isEqualTo(2);
+    assertThat(n(days.get("2026-11-02"), "blocking_users")).isEqualTo(1);
+    assertThat(rate(days.get("2026-11-02"), "block_rate")).isEqualTo(0.5);
+    assertThat(n(days.get("2026-11-02"), "active_optin_base")).isEqualTo(1);
+    // a day with only a delivered marketing template has a row, with the base carried forward
+    assertThat(n(days.get("2026-11-03"), "marketing_recipients")).isEqualTo(1);
+    assertThat(rate(days.get("2026-11-03"), "block_rate")).isEqualTo(0.0);
+    assertThat(n(days.get("2026-11-03"), "active_optin_base")).isEqualTo(1);
+    // a block without marketing recipients: no denominator, no rate
+    assertThat(rate(days.get("2026-11-04"), "block_rate")).isNull();
+    assertThat(n(days.get("2026-11-04"), "active_optin_base")).isZero();
+    assertThat(days).containsOnlyKeys("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04");
+  }
+
+  @Test
+  void regionalRowsForADayWithInboundMessagesOnly() {
+    Map<String, Row> rows = new AdoptionFixture()
+        .inbound("i-1", "b-1", "u-1", "IN", "button_reply", "2026-11-05T08:00:00Z")
+        .inbound("i-2", "b-1", "u-1", "IN", "list_reply", "2026-11-05T09:00:00Z")
+        .inbound("i-3", "b-1", "u-2", "IN", "text", "2026-11-05T10:00:00Z")
+        .inbound("i-4", "b-2", "u-9", "KE", "text", "2026-11-05T10:00:00Z") // Kenya: not in markets
+        .regional();
+    Row india = rows.get("2026-11-05|IN");
+    assertThat(india.<String>getAs("market")).isEqualTo("India");
+    assertThat(n(india, "active_businesses")).isEqualTo(1);
+    assertThat(n(india, "active_users")).isEqualTo(2);
+    assertThat(n(india, "inbound_messages")).isEqualTo(3);
+    assertThat(n(india, "outbound_messages")).isZero();
+    assertThat(rate(india, "interactive_share")).isCloseTo(2.0 / 3, within(1e-12));
+    assertThat(rate(india, "delivered_rate")).isNull();
+    assertThat(rate(india, "read_rate")).isNull();
+    assertThat(n(india, "billable_messages")).isZero();
+    assertThat(india.<BigDecimal>getAs("revenue")).isEqualByComparingTo("0");
+    assertThat(rows.get("2026-11-05|KE").<String>getAs("market")).isEqualTo("Other");
+  }
+
+  @Test
+  void regionalRatesCountBySendDateAndRevenueByDeliveryDate() {
+    Map<String, Row> rows = new AdoptionFixture()
+        .outbound("o-1", "b-1", "u-1", "template", "marketing", "2026-11-05T08:00:00Z",
+            "2026-11-05T08:00:01Z", "2026-11-05T08:05:00Z", "0.0107")
+        .outbound("o-2", "b-1", "u-1", "template", "utility", "2026-11-05T09:00:00Z",
+            "2026-11-05T09:00:01Z", null, "0.0014")
+        .outbound("o-3", "b-1", "u-2", "template", "authentication", "2026-11-05T10:00:00Z", null, null, "0")
+        .outbound("o-4", "b-1", "u-2", "text", null, "2026-11-05T23:59:59Z", "2026-11-06T00:00:01Z", null, "0")
+        .outbound("o-5", "b-1", "u-2", "template", "marketing", "2026-11-05T23:59:59Z",
+            "2026-11-06T00:00:02Z", "2026-11-06T00:10:00Z", "0.0107")
+        .regional();
+    Row sent = rows.get("2026-11-05|IN");
+    assertThat(n(sent, "outbound_messages")).isEqualTo(5);
+    assertThat(n(sent, "marketing_templates")).isEqualTo(2);
+    assertThat(n(sent, "utility_templates")).isEqualTo(1);
+    assertThat(n(sent, "authentication_templates")).isEqualTo(1);
+    assertThat(rate(sent, "delivered_rate")).isEqualTo(4.0 / 5); // all but o-3
+    assertThat(rate(sent, "read_rate")).isEqualTo(2.0 / 5); // o-1 and o-5
+    assertThat(rate(sent, "interactive_share")).isNull(); // no inbound
+    assertThat(n(sent, "billable_messages")).isEqualTo(2); // o-1, o-2 delivered on the 5th
+    assertThat(sent.<BigDecimal>getAs("revenue")).isEqualByComparingTo("0.0121");
+    Row delivered = rows.get("2026-11-06|IN"); // revenue only: a row with no messages
+    assertThat(n(delivered, "outbound_messages")).isZero();
+    assertThat(rate(delivered, "delivered_rate")).isNull();
+    assertThat(n(delivered, "billable_messages")).isEqualTo(1);
+    assertThat(delivered.<BigDecimal>getAs("revenue")).isEqualByComparingTo("0.0107");
+  }
+
+  @Test
+  void businessUsageCountsNewBusinessesAndOnboardingTime() {
+    Map<String, Row> rows = new AdoptionFixture()
+        .business("b-1", "IN", "api", true, "2026-11-01T00:00:00Z")
+        .business("b-2", "IN", "api", false, "2026-11-01T00:00:00Z")
+        .business("b-3", "IN", "api", true, "2026-11-01T20:00:00Z")
+        .business("b-4", "IN", "app", false, "2026-10-01T00:00:00Z")
+        // b-1: first template 10 h after registering; b-2: 20 h; b-3: 40 h (registered the day before)
+        .outbound("t-1", "b-1", "u-1", "template", "utility", "2026-11-01T10:00:00Z", null, null, "0")
+        .outbound("t-2", "b-2", "u-1", "template", "utility", "2026-11-01T20:00:00Z", null, null, "0")
+        .inbound("i-3", "b-3", "u-2", "IN", "text", "2026-11-01T21:00:00Z") // b-3's first message
+        .outbound("t-3", "b-3", "u-2", "template", "marketing", "2026-11-03T12:00:00Z", "2026-11-03T12:00:01Z",
+            null, "0.0107")
+        .outbound("t-4", "b-1", "u-1", "text", null, "2026-11-03T13:00:00Z", null, null, "0")
+        .inbound("i-4", "b-4", "u-3", "IN", "text", "2026-11-03T09:00:00Z")
+        .businessUsage();
+    Row nov1 = rows.get("2026-11-01|IN|api");
+    assertThat(n(nov1, "active_businesses")).isEqualTo(3);
+    assertThat(n(nov1, "new_businesses")).isEqualTo(3);
+    assertThat(n(nov1, "templates")).isEqualTo(2);
+    assertThat(n(nov1, "inbound_messages")).isEqualTo(1);
+    assertThat(rate(nov1, "verified_share")).isCloseTo(2.0 / 3, within(1e-12));
+    assertThat(n(nov1, "onboarded_businesses")).isEqualTo(2);
+    assertThat(rate(nov1, "onboarding_median_hours")).isEqualTo(15.0); // (10 + 20) / 2
+    assertThat(rate(nov1, "onboarding_p90_hours")).isEqualTo(19.0); // 10 + 0.9 * (20 - 10)
+    Row nov3 = rows.get("2026-11-03|IN|api");
+    assertThat(n(nov3, "active_businesses")).isEqualTo(2);
+    assertThat(n(nov3, "new_businesses")).isZero();
+    assertThat(n(nov3, "onboarded_businesses")).isEqualTo(1);
+    assertThat(rate(nov3, "onboarding_median_hours")).isEqualTo(40.0); // 2026-11-01T20:00 -> 11-03T12:00
+    assertThat(nov3.<BigDecimal>getAs("revenue")).isEqualByComparingTo("0.0107");
+    Row app = rows.get("2026-11-03|IN|app");
+    assertThat(n(app, "new_businesses")).isEqualTo(1);
+    assertThat(n(app, "onboarded_businesses")).isZero();
+    assertThat(rate(app, "onboarding_median_hours")).isNull();
+  }
+}
