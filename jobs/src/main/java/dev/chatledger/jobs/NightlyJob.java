@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -71,7 +72,15 @@ public final class NightlyJob {
     this.key = key;
   }
 
+  /** A job that only derives from silver ({@link #rebuild}): it reads no landing zone and needs no key. */
+  public static NightlyJob rebuilding(Warehouse warehouse) {
+    return new NightlyJob(warehouse, "", null);
+  }
+
   public Result run(LocalDate date) {
+    if (key == null) {
+      throw new IllegalStateException("this job was made for rebuild only: it has no HMAC key");
+    }
     Instant started = Instant.now();
     String runId = RunRecord.newRunId("nightly", started);
     Map<String, Long> counts = new LinkedHashMap<>();
@@ -81,41 +90,21 @@ public final class NightlyJob {
     // The feeds are independent tables: ingest them concurrently. On a small night the time goes
     // to driver-side latency (planning, Delta commits), which overlaps well; on a big one Spark's
     // scheduler shares the cores between the jobs.
-    ExecutorService pool = Executors.newFixedThreadPool(CONCURRENT_STAGES);
     try {
-      List<Future<Dataset<Row>>> stages = new ArrayList<>();
+      List<Callable<Dataset<Row>>> stages = new ArrayList<>();
       List<Map<String, Long>> stageCounts = new ArrayList<>();
       for (Feed feed : Feed.values()) {
         Map<String, Long> c = new LinkedHashMap<>();
         stageCounts.add(c);
-        stages.add(pool.submit(() -> ingestFeed(feed, date, runId, c)));
+        stages.add(() -> ingestFeed(feed, date, runId, c));
       }
       for (ReferenceFiles ref : ReferenceFiles.values()) {
         Map<String, Long> c = new LinkedHashMap<>();
         stageCounts.add(c);
-        stages.add(pool.submit(() -> ingestReference(ref, date, runId, c)));
+        stages.add(() -> ingestReference(ref, date, runId, c));
       }
-      RuntimeException failure = null;
-      for (int i = 0; i < stages.size(); i++) {
-        try {
-          rejected.add(stages.get(i).get());
-          counts.putAll(stageCounts.get(i));
-        } catch (ExecutionException e) {
-          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
-              : new IllegalStateException(e.getCause());
-          if (failure == null) {
-            failure = cause;
-          } else {
-            failure.addSuppressed(cause);
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new IllegalStateException("interrupted", e);
-        }
-      }
-      if (failure != null) {
-        throw failure;
-      }
+      rejected.addAll(concurrently(stages));
+      stageCounts.forEach(counts::putAll);
       derive(date, counts);
       // one write for the night's rejected lines of every feed (they are few, and cached)
       Instant t0 = Instant.now();
@@ -136,6 +125,44 @@ public final class NightlyJob {
         e.addSuppressed(recordFailure);
       }
       throw e;
+    }
+  }
+
+  /**
+   * Runs independent stages at once and returns their results in order; the first failure is
+   * thrown with the others suppressed. On a small night the time goes to driver-side latency
+   * (planning, Delta commits), which overlaps well; on a big one Spark's scheduler shares the
+   * cores between the jobs.
+   */
+  private static <T> List<T> concurrently(List<Callable<T>> stages) {
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(CONCURRENT_STAGES, stages.size()));
+    try {
+      List<Future<T>> running = new ArrayList<>();
+      for (Callable<T> stage : stages) {
+        running.add(pool.submit(stage));
+      }
+      List<T> results = new ArrayList<>();
+      RuntimeException failure = null;
+      for (Future<T> f : running) {
+        try {
+          results.add(f.get());
+        } catch (ExecutionException e) {
+          RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+              : new IllegalStateException(e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IllegalStateException("interrupted", e);
+        }
+      }
+      if (failure != null) {
+        throw failure;
+      }
+      return results;
     } finally {
       pool.shutdownNow();
     }
@@ -291,11 +318,6 @@ public final class NightlyJob {
     Dataset<Row> reconciliation = null;
     try {
       warehouse.replaceAll(Table.SILVER_RATED_MESSAGES, rated);
-      reconciliation = BillingReconciliation.reconcile(rated, warehouse.read(Table.SILVER_BILLING))
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      warehouse.replaceAll(Table.GOLD_REVENUE_DAILY, RevenueDaily.from(rated));
-      warehouse.replaceAll(Table.GOLD_BILLING_RECONCILIATION, reconciliation);
-      warehouse.replaceAll(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(reconciliation));
       Row q = rated.agg(functions.count(functions.lit(1)),
           functions.count(functions.when(col("is_unrated"), functions.lit(1))),
           functions.count(functions.when(col("billable"), functions.lit(1)))).first();
@@ -307,12 +329,36 @@ public final class NightlyJob {
           .where(col("status_at").lt(functions.lit(java.sql.Timestamp.valueOf(date.minusDays(7).atStartOfDay()))))
           .count();
       counts.put("rating.orphan_status", orphans);
+      LOG.info("stage rating {}: {} outbound messages, {} billable, {} unrated, {} orphan statuses in {} s",
+          date, q.getLong(0), q.getLong(2), q.getLong(1), orphans, seconds(t0));
+      Instant t1 = Instant.now();
+      reconciliation = BillingReconciliation.reconcile(rated, warehouse.read(Table.SILVER_BILLING))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      Dataset<Row> consents = warehouse.read(Table.SILVER_CONSENTS);
+      Dataset<Row> markets = warehouse.read(Table.SILVER_MARKETS);
+      Map<Table, Dataset<Row>> gold = new LinkedHashMap<>();
+      gold.put(Table.GOLD_REVENUE_DAILY, RevenueDaily.from(rated));
+      gold.put(Table.GOLD_BILLING_RECONCILIATION, reconciliation);
+      gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(reconciliation));
+      gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.from(consents, date));
+      gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(consents, rated));
+      gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.from(rated, consents));
+      gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, markets));
+      gold.put(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
+          RegionalUsageDaily.usage(messages, rated, markets), rated, warehouse.read(Table.SILVER_BUSINESSES)));
+      List<Callable<Boolean>> writes = new ArrayList<>();
+      gold.forEach((table, rows) -> writes.add(() -> {
+        Instant w0 = Instant.now();
+        boolean written = warehouse.replaceAll(table, rows);
+        LOG.info("  {} {} in {} s", table.qualifiedName(), written ? "written" : "unchanged", seconds(w0));
+        return written;
+      }));
+      concurrently(writes);
+      LOG.info("stage gold {}: {} tables derived in {} s", date, gold.size(), seconds(t1));
       for (Row r : reconciliation.groupBy("outcome").count().collectAsList()) { // <= 6 rows
         counts.put("reconciliation." + r.getString(0), r.getLong(1));
       }
-      LOG.info("stage rating {}: {} outbound messages, {} billable, {} unrated, {} orphan statuses in {} s",
-          date, q.getLong(0), q.getLong(2), q.getLong(1), orphans, seconds(t0));
-      adoption(date, messages, rated, counts);
+      adoptionCounts(date, counts);
     } finally {
       rated.unpersist();
       if (reconciliation != null) {
@@ -321,19 +367,8 @@ public final class NightlyJob {
     }
   }
 
-  /** Opt-in cohorts, the consent base, violations and usage (CONTRACT 4). */
-  private void adoption(LocalDate date, Dataset<Row> messages, Dataset<Row> rated, Map<String, Long> counts) {
-    Instant t0 = Instant.now();
-    Dataset<Row> consents = warehouse.read(Table.SILVER_CONSENTS);
-    Dataset<Row> cohorts = OptInCohorts.from(consents, date);
-    warehouse.replaceAll(Table.GOLD_OPTIN_COHORTS, cohorts);
-    warehouse.replaceAll(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(consents, rated));
-    Dataset<Row> violations = ConsentViolations.from(rated, consents);
-    warehouse.replaceAll(Table.GOLD_CONSENT_VIOLATIONS, violations);
-    Dataset<Row> markets = warehouse.read(Table.SILVER_MARKETS);
-    warehouse.replaceAll(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, markets));
-    warehouse.replaceAll(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
-        RegionalUsageDaily.usage(messages, rated, markets), rated, warehouse.read(Table.SILVER_BUSINESSES)));
+  /** Data-quality figures of the consent tables (CONTRACT 4), read back from gold. */
+  private void adoptionCounts(LocalDate date, Map<String, Long> counts) {
     Row c = warehouse.read(Table.GOLD_OPTIN_COHORTS)
         .agg(functions.coalesce(functions.sum("prompted"), functions.lit(0L)),
             functions.coalesce(functions.sum("opted_in"), functions.lit(0L))).first();
@@ -341,8 +376,8 @@ public final class NightlyJob {
     counts.put("adoption.prompted", c.getLong(0));
     counts.put("adoption.opted_in", c.getLong(1));
     counts.put("adoption.consent_violations", violationCount);
-    LOG.info("stage adoption {}: {} prompted, {} opted in within 7 days, {} consent violations in {} s",
-        date, c.getLong(0), c.getLong(1), violationCount, seconds(t0));
+    LOG.info("stage adoption {}: {} prompted, {} opted in within 7 days, {} consent violations",
+        date, c.getLong(0), c.getLong(1), violationCount);
   }
 
   /** Feeds without a user get empty identity columns, so one pseudonymization step serves all. */

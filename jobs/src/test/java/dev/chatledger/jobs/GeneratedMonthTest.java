@@ -8,6 +8,10 @@ import dev.chatledger.datasets.contract.Feed;
 import dev.chatledger.datasets.generator.LandingZoneGenerator;
 import dev.chatledger.jobs.config.HmacKey;
 import dev.chatledger.jobs.gold.BillingReconciliation;
+import dev.chatledger.jobs.gold.ConsentDaily;
+import dev.chatledger.jobs.gold.ConsentViolations;
+import dev.chatledger.jobs.gold.OptInCohorts;
+import dev.chatledger.jobs.gold.RegionalUsageDaily;
 import dev.chatledger.jobs.gold.RevenueDaily;
 import java.math.BigDecimal;
 import java.nio.file.Path;
@@ -41,6 +45,23 @@ class GeneratedMonthTest extends SparkTestSupport {
     assertThat(reconciliation.select("outcome").distinct().count()).isGreaterThanOrEqualTo(5);
     // one row per outbound message
     assertThat(rated.select("message_id").distinct().count()).isEqualTo(rated.count());
+
+    // adoption: usage adds up to the rating and the consent events, cohorts stay within bounds
+    Dataset<Row> messages = all.silver.get(Feed.MESSAGES);
+    Dataset<Row> consents = all.silver.get(Feed.CONSENTS);
+    Row regional = RegionalUsageDaily.from(messages, rated, all.markets)
+        .agg(sum("outbound_messages"), sum("inbound_messages"), sum("revenue"), sum("billable_messages")).first();
+    assertThat(regional.getLong(0)).isEqualTo(rated.count());
+    assertThat(regional.getLong(1)).isEqualTo(messages.where("direction = 'inbound'").count());
+    assertThat(regional.getDecimal(2)).isEqualByComparingTo(prices);
+    assertThat(regional.getLong(3)).isEqualTo(rated.where("billable").count());
+    Row consentDays = ConsentDaily.from(consents, rated).agg(sum("opt_ins"), sum("blocks")).first();
+    assertThat(consentDays.getLong(0)).isPositive().isEqualTo(consents.where("action = 'opt_in'").count());
+    assertThat(consentDays.getLong(1)).isEqualTo(consents.where("action = 'block'").count());
+    Dataset<Row> cohorts = OptInCohorts.from(consents, LocalDate.parse("2026-10-20"));
+    assertThat(cohorts.where("opted_in > prompted OR optin_rate < 0 OR optin_rate > 1").count()).isZero();
+    assertThat(cohorts.where("opted_in > 0").count()).isPositive();
+    assertThat(ConsentViolations.from(rated, consents).where("category IS NULL").count()).isZero();
     rated.unpersist();
   }
 }

@@ -162,6 +162,16 @@ class NightlyJobTest extends SparkTestSupport {
       assertThat(nightly.exceptAll(once.selectExpr(c)).count()).as(feed.folder()).isZero();
       assertThat(nightly.count()).as(feed.folder()).isEqualTo(once.count());
     }
+    // and every gold table
+    all.gold(nights.get(nights.size() - 1)).forEach((table, once) -> {
+      Dataset<Row> nightly = warehouse.read(table);
+      Column[] c = Arrays.stream(table.schema().fields())
+          .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new);
+      Dataset<Row> expectedRows = once.select(c);
+      Dataset<Row> actualRows = nightly.select(c);
+      assertThat(actualRows.count()).as(table.qualifiedName()).isPositive().isEqualTo(expectedRows.count());
+      assertThat(actualRows.exceptAll(expectedRows).count()).as(table.qualifiedName()).isZero();
+    });
   }
 
   @Test

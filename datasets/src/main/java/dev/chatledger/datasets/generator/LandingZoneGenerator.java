@@ -77,6 +77,8 @@ public final class LandingZoneGenerator {
   private static final String[] LANGUAGES = {"en", "en_IN", "hi", "pt_BR", "es", "id", "en_US"};
   private static final String[] INBOUND_TYPES = {"text", "text", "text", "image", "audio", "location", "sticker", "reaction", "document", "video"};
   private static final String[] SERVICE_TYPES = {"text", "text", "interactive", "image", "document"};
+  /** Share of business-initiated templates whose recipient opted in beforehand. */
+  private static final double OPTED_IN_BEFORE_TEMPLATE = 0.93;
   private static final String[] CONSENT_SOURCES = {"website", "in_chat", "ad", "sms", "qr", "import", "other"};
 
   private final Options options;
@@ -199,8 +201,14 @@ public final class LandingZoneGenerator {
       int user = pickUser(b);
       String pn = b.id().replace("b-", "pn-") + "-" + (1 + rnd.nextInt(b.phoneNumbers()));
       double r = rnd.nextDouble();
-      if (rnd.nextDouble() < 0.10) {
+      boolean asked = rnd.nextDouble() < 0.10;
+      if (asked) {
         consentLifecycle(b, user, t0);
+      }
+      if (r < 0.42 && !asked && rnd.nextDouble() < OPTED_IN_BEFORE_TEMPLATE) {
+        // most template recipients opted in earlier (a website form, an import...); the rest are
+        // the consent violations the adoption tables look for
+        consent(b, user, "opt_in", t0 - 60_000L - rnd.nextLong(30 * DAY));
       }
       if (r < 0.42) {
         // business-initiated template: a campaign, an update or a code

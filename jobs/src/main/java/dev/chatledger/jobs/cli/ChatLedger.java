@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       GenerateCommand.class,
       NightlyCommand.class,
+      RebuildCommand.class,
       SqlCommand.class,
       DemoCommand.class,
       ExplainCommand.class,

@@ -35,5 +35,29 @@ final class DemoSummary {
               + "GROUP BY outcome ORDER BY messages DESC"),
           SqlCommand.Format.table, 100, out);
     }
+    if (w.exists(Table.GOLD_OPTIN_COHORTS)) {
+      out.println("opt-in rate by market (prompted users who opted in within 7 days; India and Brazil first):");
+      SqlCommand.print(w.spark().sql(
+          "SELECT coalesce(m.market, 'Other') AS market, sum(c.prompted) AS prompted, sum(c.opted_in) AS opted_in, "
+              + "round(sum(c.opted_in) / sum(c.prompted), 4) AS optin_rate, bool_and(c.is_final) AS final "
+              + "FROM gold.optin_cohorts c LEFT JOIN silver.markets m ON c.user_country = m.country "
+              + "GROUP BY 1 ORDER BY " + INDIA_BRAZIL_FIRST + ", prompted DESC"),
+          SqlCommand.Format.table, 100, out);
+    }
+    if (w.exists(Table.GOLD_REGIONAL_USAGE_DAILY)) {
+      out.println("regional usage by market, all days (India and Brazil first):");
+      SqlCommand.print(w.spark().sql(
+          "SELECT market, sum(inbound_messages) AS inbound, sum(outbound_messages) AS outbound, "
+              + "sum(marketing_templates) AS marketing, sum(utility_templates) AS utility, "
+              + "sum(authentication_templates) AS authentication, "
+              + "round(sum(delivered_messages) / nullif(sum(outbound_messages), 0), 4) AS delivered_rate, "
+              + "round(sum(read_messages) / nullif(sum(outbound_messages), 0), 4) AS read_rate, "
+              + "round(sum(interactive_messages) / nullif(sum(inbound_messages), 0), 4) AS interactive_share, "
+              + "sum(billable_messages) AS billable, sum(revenue) AS revenue "
+              + "FROM gold.regional_usage_daily GROUP BY market ORDER BY " + INDIA_BRAZIL_FIRST + ", outbound DESC"),
+          SqlCommand.Format.table, 100, out);
+    }
   }
+
+  private static final String INDIA_BRAZIL_FIRST = "CASE market WHEN 'India' THEN 0 WHEN 'Brazil' THEN 1 ELSE 2 END";
 }

@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "nightly", mixinStandardHelpOptions = true,
     description = {
       "Ingests the files that ARRIVED on --date (every feed and the reference files) into bronze,",
-      "rejects bad lines into ops.rejected, deduplicates and pseudonymizes into silver, and records",
+      "rejects bad lines into ops.rejected, deduplicates and pseudonymizes into silver, rates every",
+      "outbound message, publishes the revenue, reconciliation, consent and usage tables, and records",
       "the run in ops.runs. Re-running a date changes no table's content (ops.runs gains a row).",
       "The HMAC key comes from --key-file, else the CHATLEDGER_HMAC_KEY environment variable."
     })
