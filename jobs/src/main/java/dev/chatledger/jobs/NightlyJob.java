@@ -11,6 +11,7 @@ import dev.chatledger.jobs.bronze.LineParser;
 import dev.chatledger.jobs.bronze.ReferenceFiles;
 import dev.chatledger.jobs.config.HmacKey;
 import dev.chatledger.jobs.ops.RunRecord;
+import dev.chatledger.jobs.ops.WriterLock;
 import dev.chatledger.jobs.silver.Deduplication;
 import dev.chatledger.jobs.silver.Pseudonymization;
 import dev.chatledger.jobs.silver.rating.MessageRating;
@@ -63,6 +64,8 @@ public final class NightlyJob {
   public record Result(String runId, LocalDate date, Map<String, Long> counts) {}
 
   private final Warehouse warehouse;
+  /** Fault injection for tests: writing this table fails, after the tables written before it. */
+  private volatile Table failWhenWriting;
   private final String landing;
   private final HmacKey key;
 
@@ -70,6 +73,11 @@ public final class NightlyJob {
     this.warehouse = warehouse;
     this.landing = landing.endsWith("/") ? landing.substring(0, landing.length() - 1) : landing;
     this.key = key;
+  }
+
+  /** Makes the write of {@code table} fail: the all-or-nothing test stops a night half-way. */
+  void failWhenWriting(Table table) {
+    this.failWhenWriting = table;
   }
 
   /** A job that only derives from silver ({@link #rebuild}): it reads no landing zone and needs no key. */
@@ -83,6 +91,12 @@ public final class NightlyJob {
     }
     Instant started = Instant.now();
     String runId = RunRecord.newRunId("nightly", started);
+    try (WriterLock lock = WriterLock.acquire(warehouse, runId)) {
+      return runLocked(date, started, runId);
+    }
+  }
+
+  private Result runLocked(LocalDate date, Instant started, String runId) {
     Map<String, Long> counts = new LinkedHashMap<>();
     LOG.info("nightly {} run {}: landing {}, warehouse {}, key from {}", date, runId, landing,
         warehouse.root(), key.origin());
@@ -114,6 +128,8 @@ public final class NightlyJob {
       LOG.info("stage ops.rejected {}: {} lines in {} s", date,
           counts.entrySet().stream().filter(e -> e.getKey().endsWith(".rejected")).mapToLong(Map.Entry::getValue).sum(),
           seconds(t0));
+      // the one step that makes the night visible: every table at once, or none (see Warehouse)
+      warehouse.publish(runId, date.toString());
       RunRecord.write(warehouse, runId, "nightly", date.toString(), started, "succeeded", counts, null);
       LOG.info("nightly {} done in {} s: {}", date, seconds(started), counts);
       return new Result(runId, date, counts);
@@ -286,11 +302,14 @@ public final class NightlyJob {
     Instant started = Instant.now();
     String runId = RunRecord.newRunId("rebuild", started);
     Map<String, Long> counts = new LinkedHashMap<>();
-    try {
+    try (WriterLock lock = WriterLock.acquire(warehouse, runId)) {
       derive(date, counts);
+      warehouse.publish(runId, date.toString());
       RunRecord.write(warehouse, runId, "rebuild", date.toString(), started, "succeeded", counts, null);
       LOG.info("rebuild {} done in {} s: {}", date, seconds(started), counts);
       return new Result(runId, date, counts);
+    } catch (WriterLock.Busy e) {
+      throw e; // not our warehouse to record in
     } catch (RuntimeException e) {
       try {
         RunRecord.write(warehouse, runId, "rebuild", date.toString(), started, "failed", counts,
@@ -317,7 +336,8 @@ public final class NightlyJob {
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> reconciliation = null;
     try {
-      warehouse.replaceAll(Table.SILVER_RATED_MESSAGES, rated);
+      long ratedDates = warehouse.replaceChangedPartitions(Table.SILVER_RATED_MESSAGES, rated);
+      counts.put("rating.sent_dates_rewritten", ratedDates);
       Row q = rated.agg(functions.count(functions.lit(1)),
           functions.count(functions.when(col("is_unrated"), functions.lit(1))),
           functions.count(functions.when(col("billable"), functions.lit(1)))).first();
@@ -346,14 +366,22 @@ public final class NightlyJob {
       gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, markets));
       gold.put(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
           RegionalUsageDaily.usage(messages, rated, markets), rated, warehouse.read(Table.SILVER_BUSINESSES)));
-      List<Callable<Boolean>> writes = new ArrayList<>();
+      List<Callable<Long>> writes = new ArrayList<>();
       gold.forEach((table, rows) -> writes.add(() -> {
         Instant w0 = Instant.now();
-        boolean written = warehouse.replaceAll(table, rows);
-        LOG.info("  {} {} in {} s", table.qualifiedName(), written ? "written" : "unchanged", seconds(w0));
-        return written;
+        if (table == failWhenWriting) {
+          throw new IllegalStateException("injected failure writing " + table.qualifiedName());
+        }
+        long dates = warehouse.replaceChangedPartitions(table, rows);
+        LOG.info("  {}: {} {} rewritten in {} s", table.qualifiedName(), dates, table.partitionBy().get(0),
+            seconds(w0));
+        return dates;
       }));
-      concurrently(writes);
+      List<Long> rewritten = concurrently(writes);
+      int i = 0;
+      for (Table table : gold.keySet()) {
+        counts.put(table.qualifiedName() + ".dates_rewritten", rewritten.get(i++));
+      }
       LOG.info("stage gold {}: {} tables derived in {} s", date, gold.size(), seconds(t1));
       for (Row r : reconciliation.groupBy("outcome").count().collectAsList()) { // <= 6 rows
         counts.put("reconciliation." + r.getString(0), r.getLong(1));

@@ -224,8 +224,14 @@ class NightlyJobTest extends SparkTestSupport {
 
   private static List<Row> sortedContent(Table t) {
     Dataset<Row> rows = warehouse.read(t);
-    String[] cols = Arrays.stream(rows.columns()).filter(c -> !c.equals("run_id")).toArray(String[]::new);
-    return rows.selectExpr(cols).orderBy(Arrays.stream(cols).map(c -> col(c)).toArray(Column[]::new)).collectAsList();
+    // maps cannot be ordered: compare them by their JSON text
+    Column[] cols = Arrays.stream(rows.schema().fields()).filter(f -> !f.name().equals("run_id"))
+        .map(f -> f.dataType() instanceof org.apache.spark.sql.types.MapType
+            ? org.apache.spark.sql.functions.to_json(col(f.name())).as(f.name()) : col(f.name()))
+        .toArray(Column[]::new);
+    Dataset<Row> comparable = rows.select(cols);
+    return comparable.orderBy(Arrays.stream(comparable.columns()).map(c -> col(c)).toArray(Column[]::new))
+        .collectAsList();
   }
 
   record LineCount(long lines, long repeatedLines) {}

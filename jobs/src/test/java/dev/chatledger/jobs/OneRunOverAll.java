@@ -57,8 +57,9 @@ final class OneRunOverAll {
         parsed = parsed.withColumn("user_phone", none).withColumn("user_id", none).withColumn("phone_region", none);
       }
       Dataset<Row> valid = Pseudonymization.pseudonymize(parsed, key).where(col(LineParser.REASON).isNull());
+      // cached: the tests use each of them several times, and parsing is the expensive part
       silver.put(feed, Deduplication.classify(valid, valid.limit(0), feed.keyField())
-          .where(col(Deduplication.OUTCOME).equalTo(Deduplication.FIRST)));
+          .where(col(Deduplication.OUTCOME).equalTo(Deduplication.FIRST)).cache());
     }
     markets = reference(spark, landing, ReferenceFiles.MARKETS);
     rateCard = reference(spark, landing, ReferenceFiles.RATE_CARD);

@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       GenerateCommand.class,
       NightlyCommand.class,
+      BackfillCommand.class,
       RebuildCommand.class,
       SqlCommand.class,
       DemoCommand.class,
@@ -20,13 +21,15 @@ import picocli.CommandLine.Command;
     },
     footer = {
       "",
-      "Exit codes: 0 ok, 1 failure, 2 usage error (bad option, missing key or input).",
+      "Exit codes: 0 ok, 1 failure, 2 usage error (bad option, missing key or input),",
+      "4 busy (another nightly, backfill or rebuild is writing the warehouse).",
       "Run 'chatledger COMMAND --help' for a command's options."
     })
 public final class ChatLedger implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FAILURE = 1;
   public static final int EXIT_USAGE = 2;
+  public static final int EXIT_BUSY = 4;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
@@ -43,6 +46,10 @@ public final class ChatLedger implements Runnable {
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new ChatLedger());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      if (e instanceof dev.chatledger.jobs.ops.WriterLock.Busy) {
+        commandLine.getErr().println("chatledger: busy: " + e.getMessage());
+        return EXIT_BUSY;
+      }
       if (e instanceof IllegalArgumentException) {
         commandLine.getErr().println("chatledger: " + e.getMessage());
         return EXIT_USAGE;

@@ -25,6 +25,19 @@ public final class RunRecord {
     return command + "-" + COMPACT.format(startedAt) + "-" + UUID.randomUUID().toString().substring(0, 6);
   }
 
+  /** The dates for which a run of {@code command} succeeded (ops.runs is small: one row per run). */
+  public static java.util.Set<String> succeededDates(Warehouse w, String command) {
+    java.util.Set<String> dates = new java.util.HashSet<>();
+    if (!w.exists(Table.OPS_RUNS)) {
+      return dates;
+    }
+    for (Row r : w.read(Table.OPS_RUNS).where(org.apache.spark.sql.functions.col("command").equalTo(command)
+        .and(org.apache.spark.sql.functions.col("status").equalTo("succeeded"))).select("dates").collectAsList()) {
+      dates.add(r.getString(0));
+    }
+    return dates;
+  }
+
   public static void write(Warehouse w, String runId, String command, String dates, Instant startedAt,
       String status, Map<String, Long> counts, String message) {
     Row row = RowFactory.create(runId, command, dates, Timestamp.from(startedAt),

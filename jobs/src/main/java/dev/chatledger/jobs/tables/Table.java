@@ -112,7 +112,7 @@ public enum Table {
           .money("price", "price of the message (0 when free, not delivered or unrated)")
           .string("currency", "currency of price")),
 
-  GOLD_REVENUE_DAILY(Layer.GOLD, "revenue_daily", List.of(),
+  GOLD_REVENUE_DAILY(Layer.GOLD, "revenue_daily", List.of("revenue_date"),
       "revenue_date, business_id, user_country, market, category, pricing_type, currency",
       "Delivered messages and their revenue per UTC day (CONTRACT 6).",
       Columns.of()
@@ -126,7 +126,7 @@ public enum Table {
           .bigint("billable_messages", "of which billable")
           .money("revenue", "sum of their prices")
           .string("currency", "currency of revenue")),
-  GOLD_BILLING_RECONCILIATION(Layer.GOLD, "billing_reconciliation", List.of(),
+  GOLD_BILLING_RECONCILIATION(Layer.GOLD, "billing_reconciliation", List.of("date"),
       "one row per message that is expected to cost or was billed",
       "Computed price against what billing charged, per message (CONTRACT 3).",
       Columns.of()
@@ -140,7 +140,7 @@ public enum Table {
           .money("billed", "charges minus refunds")
           .bigint("billing_lines", "billing lines for the message")
           .string("outcome", "match, missing_charge, unexpected_charge, amount_mismatch, category_mismatch or unknown_message")),
-  GOLD_RECONCILIATION_DAILY(Layer.GOLD, "reconciliation_daily", List.of(),
+  GOLD_RECONCILIATION_DAILY(Layer.GOLD, "reconciliation_daily", List.of("date"),
       "date, business_id",
       "Reconciliation per day and business (CONTRACT 3, 6).",
       Columns.of()
@@ -157,7 +157,7 @@ public enum Table {
           .bigint("category_mismatch", "messages with outcome category_mismatch")
           .bigint("unknown_message", "messages with outcome unknown_message")),
 
-  GOLD_OPTIN_COHORTS(Layer.GOLD, "optin_cohorts", List.of(),
+  GOLD_OPTIN_COHORTS(Layer.GOLD, "optin_cohorts", List.of("prompt_date"),
       "prompt_date, business_id, user_country",
       "Opt-in funnel per UTC prompt date (CONTRACT 4, 7): users prompted and those who opted in to the "
           + "business within 7 days of a prompt of that day.",
@@ -169,7 +169,7 @@ public enum Table {
           .bigint("opted_in", "of them, users with an opt_in at or after a prompt of that day and at most 7 days later")
           .add("optin_rate", DataTypes.DoubleType, "opted_in / prompted")
           .bool("is_final", "the 7 days have passed by the run's date: opted_in can no longer grow")),
-  GOLD_CONSENT_DAILY(Layer.GOLD, "consent_daily", List.of(),
+  GOLD_CONSENT_DAILY(Layer.GOLD, "consent_daily", List.of("date"),
       "date, business_id",
       "Consent events, the active opt-in base at day end and the block rate, per UTC day and business "
           + "(CONTRACT 4, 7); a row for each day with a consent event or a delivered marketing template.",
@@ -185,7 +185,7 @@ public enum Table {
           .bigint("active_optin_base", "users with an active opt-in (opted in, not blocked) at the end of the day, inclusive")
           .bigint("marketing_recipients", "distinct users delivered a marketing template that day (UTC date of delivered_at)")
           .add("block_rate", DataTypes.DoubleType, "blocking_users / marketing_recipients; null when there are none")),
-  GOLD_CONSENT_VIOLATIONS(Layer.GOLD, "consent_violations", List.of(),
+  GOLD_CONSENT_VIOLATIONS(Layer.GOLD, "consent_violations", List.of("sent_date"),
       "one row per violating message",
       "Every outbound template (any category, any delivery status) sent to a user without an active "
           + "opt-in to the business at sent_at (CONTRACT 4, 7).",
@@ -199,7 +199,7 @@ public enum Table {
           .date("sent_date", "UTC date of sent_at")
           .string("category", "the template's category")
           .string("reason", "no_active_opt_in (never opted in, or opted out) or blocked")),
-  GOLD_REGIONAL_USAGE_DAILY(Layer.GOLD, "regional_usage_daily", List.of(),
+  GOLD_REGIONAL_USAGE_DAILY(Layer.GOLD, "regional_usage_daily", List.of("date"),
       "date, user_country, market",
       "Usage per UTC day, user country and market (CONTRACT 4, 7): messages by date of sent_at, "
           + "billable messages and revenue by revenue_date.",
@@ -222,7 +222,7 @@ public enum Table {
           .add("interactive_share", DataTypes.DoubleType, "interactive_messages / inbound_messages; null without inbound")
           .bigint("billable_messages", "billable messages delivered that day (revenue_date)")
           .money("revenue", "their revenue, USD")),
-  GOLD_BUSINESS_USAGE_DAILY(Layer.GOLD, "business_usage_daily", List.of(),
+  GOLD_BUSINESS_USAGE_DAILY(Layer.GOLD, "business_usage_daily", List.of("date"),
       "date, business_country, account_type",
       "Business activity per UTC day, business country and account type (businesses.csv; null when the "
           + "business is not listed), with the onboarding time of businesses that sent their first template.",
@@ -267,7 +267,18 @@ public enum Table {
           .string("status", "succeeded or failed")
           .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType),
               "lines read, rows written and rejected per feed and reason")
-          .string("message", "error message of a failed run"));
+          .string("message", "error message of a failed run")),
+  OPS_PUBLICATIONS(Layer.OPS, "publications", List.of(),
+      "one row per publication",
+      "What readers see: each successful run ends by recording the Delta version of every table it "
+          + "leaves, in one atomic append; readers' table names are views pinned to the latest row, so a "
+          + "run that fails half-way changes nothing a reader sees. An audit log, like ops.runs.",
+      Columns.of()
+          .string("run_id", "the run that published")
+          .string("dates", "the arrival dates it processed")
+          .timestamp("published_at", "when it published")
+          .add("versions", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType),
+              "qualified table name -> published Delta version"));
 
   private final Layer layer;
   private final String name;
@@ -298,6 +309,14 @@ public enum Table {
   /** The name readers use: {@code silver.messages}. */
   public String qualifiedName() {
     return layer.schema() + "." + name;
+  }
+
+  /**
+   * Audit logs (ops.runs, ops.publications) record every run, failed ones included: readers see
+   * them as they are, not pinned to a publication.
+   */
+  public boolean isAuditLog() {
+    return this == OPS_RUNS || this == OPS_PUBLICATIONS;
   }
 
   public List<String> partitionBy() {

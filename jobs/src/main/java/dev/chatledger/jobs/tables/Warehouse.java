@@ -4,20 +4,26 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import io.delta.tables.DeltaTable;
 import io.delta.tables.DeltaTableBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
@@ -44,18 +50,69 @@ public final class Warehouse {
     this.root = root.endsWith("/") ? root.substring(0, root.length() - 1) : root;
   }
 
-  /** Opens a warehouse and registers every existing table by name. */
+  /**
+   * Opens a warehouse and registers every published table by name: audit logs as tables, every
+   * other table as a view pinned to the Delta version of the latest publication (CONTRACT 6
+   * names). A warehouse that has never published (written before publications existed) shows
+   * the latest versions.
+   */
   public static Warehouse open(SparkSession spark, String root) {
     Warehouse w = new Warehouse(spark, qualify(spark, root));
     for (Layer layer : Layer.values()) {
       spark.sql("CREATE DATABASE IF NOT EXISTS " + layer.schema());
     }
+    Map<String, Long> published = w.latestPublication();
     for (Table t : Table.values()) {
-      if (w.exists(t)) {
-        w.register(t);
+      if (!w.exists(t)) {
+        continue;
+      }
+      if (t.isAuditLog() || published == null) {
+        w.register(t, null);
+      } else if (published.containsKey(t.qualifiedName())) {
+        w.register(t, published.get(t.qualifiedName()));
       }
     }
     return w;
+  }
+
+  /** The versions of the latest publication; null when nothing was ever published. */
+  public Map<String, Long> latestPublication() {
+    if (!exists(Table.OPS_PUBLICATIONS)) {
+      return null;
+    }
+    List<Row> last = read(Table.OPS_PUBLICATIONS).orderBy(col("published_at").desc()).limit(1).collectAsList();
+    return last.isEmpty() ? null : last.get(0).getJavaMap(last.get(0).fieldIndex("versions"));
+  }
+
+  /**
+   * Publishes the current version of every table (audit logs aside) in one atomic append to
+   * {@code ops.publications}, then points this session's names at them. Nothing is appended when
+   * the versions are those already published (a re-run that changed nothing). Returns the versions.
+   */
+  public Map<String, Long> publish(String runId, String dates) {
+    Map<String, Long> versions = new TreeMap<>();
+    for (Table t : Table.values()) {
+      if (!t.isAuditLog() && exists(t)) {
+        versions.put(t.qualifiedName(), version(t));
+      }
+    }
+    Map<String, Long> previous = latestPublication();
+    if (!versions.equals(previous == null ? null : new TreeMap<>(previous))) {
+      Row row = RowFactory.create(runId, dates, Timestamp.from(Instant.now()),
+          scala.jdk.javaapi.CollectionConverters.asScala(versions));
+      append(Table.OPS_PUBLICATIONS, spark.createDataFrame(List.of(row), Table.OPS_PUBLICATIONS.schema()));
+    }
+    for (Table t : Table.values()) {
+      if (exists(t)) {
+        register(t, t.isAuditLog() ? null : versions.get(t.qualifiedName()));
+      }
+    }
+    return versions;
+  }
+
+  /** The table's current Delta version. */
+  public long version(Table t) {
+    return DeltaTable.forPath(spark, path(t)).history(1).select("version").first().getLong(0);
   }
 
   private static String qualify(SparkSession spark, String root) {
@@ -89,9 +146,19 @@ public final class Warehouse {
     }
   }
 
-  private void register(Table t) {
-    spark.sql("CREATE TABLE IF NOT EXISTS " + t.qualifiedName() + " USING delta LOCATION '"
-        + path(t).replace("'", "\\'") + "'");
+  /**
+   * Names the table in the catalog: a view pinned to {@code version}, or the latest version when
+   * null. Views, not catalog tables, so that re-pointing a name never touches the data.
+   */
+  private void register(Table t, Long version) {
+    if (t.isAuditLog()) {
+      spark.sql("CREATE TABLE IF NOT EXISTS " + t.qualifiedName() + " USING delta LOCATION '"
+          + path(t).replace("'", "\\'") + "'");
+      return;
+    }
+    spark.sql("CREATE OR REPLACE VIEW " + t.qualifiedName() + " COMMENT '" + t.description().replace("'", "\\'")
+        + "' AS SELECT * FROM delta.`" + path(t).replace("`", "``") + "`"
+        + (version == null ? "" : " VERSION AS OF " + version));
   }
 
   /** The table's current rows; an empty frame of the registry schema when it does not exist yet. */
@@ -115,7 +182,9 @@ public final class Warehouse {
       b = b.partitionedBy(t.partitionBy().toArray(new String[0]));
     }
     b.execute();
-    register(t);
+    if (t.isAuditLog()) {
+      register(t, null);
+    }
   }
 
   /**
@@ -146,6 +215,56 @@ public final class Warehouse {
     return true;
   }
 
+  /**
+   * Replaces only the partitions (values of the table's first partition column, a date) whose
+   * rows differ from {@code rows}: a night rewrites the dates it affects and no others. Compares
+   * per date by row count and an order-independent hash sum (run ids aside), in one Spark job.
+   * Returns how many dates were rewritten.
+   */
+  public long replaceChangedPartitions(Table t, Dataset<Row> rows) {
+    if (t.partitionBy().isEmpty()) {
+      return replaceAll(t, rows) ? 1 : 0;
+    }
+    ensure(t);
+    Dataset<Row> aligned = align(t, rows);
+    Dataset<Row> current = read(t);
+    if (!Arrays.asList(current.columns()).containsAll(Arrays.asList(aligned.columns()))) {
+      return replaceAll(t, rows) ? 1 : 0; // the registry added a column: rewrite with it
+    }
+    String p = t.partitionBy().get(0);
+    Column hash = rowHash(aligned);
+    Column side = col("side");
+    List<Row> changed = current.select(col(p).as("p"), lit(0).as("side"), hash)
+        .unionAll(aligned.select(col(p).as("p"), lit(1).as("side"), hash))
+        .groupBy("p")
+        .agg(sum(when(side.equalTo(0), lit(1L)).otherwise(lit(0L))).as("n0"),
+            sum(when(side.equalTo(1), lit(1L)).otherwise(lit(0L))).as("n1"),
+            sum(when(side.equalTo(0), col("h"))).as("h0"),
+            sum(when(side.equalTo(1), col("h"))).as("h1"))
+        .where(col("n0").notEqual(col("n1")).or(col("h0").eqNullSafe(col("h1")).unary_$bang()))
+        .select("p")
+        .collectAsList(); // one row per changed date: a few hundred at most
+    if (changed.isEmpty()) {
+      LOG.info("{}: no {} changed, not rewritten", t.qualifiedName(), p);
+      return 0;
+    }
+    List<String> values = new java.util.ArrayList<>();
+    boolean nullChanged = false;
+    for (Row r : changed) {
+      if (r.isNullAt(0)) {
+        nullChanged = true;
+      } else {
+        values.add("DATE'" + r.get(0) + "'");
+      }
+    }
+    String where = (values.isEmpty() ? "false" : p + " IN (" + String.join(", ", values) + ")")
+        + (nullChanged ? " OR " + p + " IS NULL" : "");
+    aligned.where(where).write().format("delta").mode(SaveMode.Overwrite).option("mergeSchema", "true")
+        .option("replaceWhere", where).save(path(t));
+    LOG.info("{}: {} value(s) of {} rewritten", t.qualifiedName(), changed.size(), p);
+    return changed.size();
+  }
+
   public void append(Table t, Dataset<Row> rows) {
     ensure(t);
     align(t, rows).write().format("delta").mode(SaveMode.Append).option("mergeSchema", "true").save(path(t));
@@ -159,6 +278,16 @@ public final class Warehouse {
     return rows.select(cols);
   }
 
+  /** A 64-bit hash of a row's columns (run ids aside) as a decimal, to be summed without overflow. */
+  private static Column rowHash(Dataset<Row> rows) {
+    Column[] content = Arrays.stream(rows.schema().fields())
+        .map(StructField::name)
+        .filter(n -> !RUN_ID.equals(n))
+        .map(n -> col("`" + n + "`"))
+        .toArray(Column[]::new);
+    return xxhash64(content).cast(DataTypes.createDecimalType(38, 0)).as("h");
+  }
+
   /**
    * Whether two frames of the same schema hold the same rows (run ids aside), compared by row
    * count and an order-independent sum of row hashes, both sides in one Spark job.
@@ -167,12 +296,7 @@ public final class Warehouse {
     if (!Arrays.asList(current.columns()).containsAll(Arrays.asList(next.columns()))) {
       return false; // the registry added a column: the table is rewritten with it (mergeSchema)
     }
-    Column[] content = Arrays.stream(next.schema().fields())
-        .map(StructField::name)
-        .filter(n -> !RUN_ID.equals(n))
-        .map(n -> col("`" + n + "`"))
-        .toArray(Column[]::new);
-    Column hash = xxhash64(content).cast(DataTypes.createDecimalType(38, 0)).as("h");
+    Column hash = rowHash(next);
     List<Row> sides = current.select(lit(0).as("side"), hash)
         .unionAll(next.select(lit(1).as("side"), hash))
         .groupBy("side").agg(count(lit(1)), sum(col("h")))
