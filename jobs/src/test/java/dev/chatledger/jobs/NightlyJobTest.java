@@ -200,6 +200,22 @@ class NightlyJobTest extends SparkTestSupport {
   // ---- helpers ----------------------------------------------------------------------------
 
   /** Runs a command line, asserts it succeeded and returns what it printed on stdout. */
+  @Test
+  @Order(10)
+  void tablesListsEveryPublishedTableWithItsRowsAndRunAndTheCatalogHasColumnComments() {
+    String out = cli("tables", "--warehouse", dir.resolve("warehouse").toString(), "--format", "csv");
+    List<String> lines = out.lines().toList();
+    assertThat(lines.get(0)).isEqualTo("table,layer,grain,rows,version,last_update,written_by");
+    String consentDaily = lines.stream().filter(l -> l.startsWith("gold.consent_daily,")).findFirst().orElseThrow();
+    long rows = warehouse.read(Table.GOLD_CONSENT_DAILY).count();
+    assertThat(rows).isPositive();
+    assertThat(consentDaily).contains(",gold,", "," + rows + ",").containsPattern(",nightly-\\d{8}T\\d{6}-\\w+$");
+    assertThat(lines).anyMatch(l -> l.startsWith("ops.runs,ops,one row per run,"));
+    // the registry's descriptions are the catalog's column comments
+    Row revenue = SPARK.sql("DESCRIBE gold.revenue_daily").where("col_name = 'revenue'").first();
+    assertThat(revenue.<String>getAs("comment")).isEqualTo("sum of their prices");
+  }
+
   private static String cli(String... args) {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     PrintStream original = System.out;

@@ -15,6 +15,8 @@ import picocli.CommandLine.Command;
       BackfillCommand.class,
       RebuildCommand.class,
       SqlCommand.class,
+      TablesCommand.class,
+      DictionaryCommand.class,
       DemoCommand.class,
       ExplainCommand.class,
       CommandLine.HelpCommand.class

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
@@ -156,9 +157,21 @@ public final class Warehouse {
           + path(t).replace("'", "\\'") + "'");
       return;
     }
-    spark.sql("CREATE OR REPLACE VIEW " + t.qualifiedName() + " COMMENT '" + t.description().replace("'", "\\'")
-        + "' AS SELECT * FROM delta.`" + path(t).replace("`", "``") + "`"
-        + (version == null ? "" : " VERSION AS OF " + version));
+    String source = "delta.`" + path(t).replace("`", "``") + "`" + (version == null ? "" : " VERSION AS OF " + version);
+    String comment = " COMMENT '" + t.description().replace("\\", "\\\\").replace("'", "\\'") + "'";
+    String columns = Arrays.stream(t.schema().fieldNames()).map(n -> "`" + n + "`").collect(Collectors.joining(", "));
+    try {
+      // the registry's columns with their descriptions as column comments (the data dictionary)
+      spark.sql("CREATE OR REPLACE VIEW " + t.qualifiedName() + " (" + DataDictionary.viewColumns(t) + ")" + comment
+          + " AS SELECT " + columns + " FROM " + source);
+    } catch (Exception e) { // Scala throws AnalysisException undeclared
+      if (!(e instanceof org.apache.spark.sql.AnalysisException)) {
+        throw e;
+      }
+      // a table written before the registry gained a column: show it as it is
+      LOG.warn("{}: registering without column comments: {}", t.qualifiedName(), e.getMessage());
+      spark.sql("CREATE OR REPLACE VIEW " + t.qualifiedName() + comment + " AS SELECT * FROM " + source);
+    }
   }
 
   /** The table's current rows; an empty frame of the registry schema when it does not exist yet. */
@@ -245,7 +258,6 @@ public final class Warehouse {
         .select("p")
         .collectAsList(); // one row per changed date: a few hundred at most
     if (changed.isEmpty()) {
-      LOG.info("{}: no {} changed, not rewritten", t.qualifiedName(), p);
       return 0;
     }
     List<String> values = new java.util.ArrayList<>();
@@ -261,7 +273,6 @@ public final class Warehouse {
         + (nullChanged ? " OR " + p + " IS NULL" : "");
     aligned.where(where).write().format("delta").mode(SaveMode.Overwrite).option("mergeSchema", "true")
         .option("replaceWhere", where).save(path(t));
-    LOG.info("{}: {} value(s) of {} rewritten", t.qualifiedName(), changed.size(), p);
     return changed.size();
   }
 
