@@ -77,8 +77,8 @@ public final class LandingZoneGenerator {
   private static final String[] LANGUAGES = {"en", "en_IN", "hi", "pt_BR", "es", "id", "en_US"};
   private static final String[] INBOUND_TYPES = {"text", "text", "text", "image", "audio", "location", "sticker", "reaction", "document", "video"};
   private static final String[] SERVICE_TYPES = {"text", "text", "interactive", "image", "document"};
-  /** Share of business-initiated templates whose recipient opted in beforehand. */
-  private static final double OPTED_IN_BEFORE_TEMPLATE = 0.93;
+  /** Share of conversations (not prompted in them) whose user opted in beforehand. */
+  private static final double OPTED_IN_BEFOREHAND = 0.93;
   private static final String[] CONSENT_SOURCES = {"website", "in_chat", "ad", "sms", "qr", "import", "other"};
 
   private final Options options;
@@ -205,9 +205,9 @@ public final class LandingZoneGenerator {
       if (asked) {
         consentLifecycle(b, user, t0);
       }
-      if (r < 0.42 && !asked && rnd.nextDouble() < OPTED_IN_BEFORE_TEMPLATE) {
-        // most template recipients opted in earlier (a website form, an import...); the rest are
-        // the consent violations the adoption tables look for
+      if (!asked && rnd.nextDouble() < OPTED_IN_BEFOREHAND) {
+        // most users a business talks to opted in earlier (a website form, an import...); the
+        // templates to the rest are the consent violations the adoption tables look for
         consent(b, user, "opt_in", t0 - 60_000L - rnd.nextLong(30 * DAY));
       }
       if (r < 0.42) {
