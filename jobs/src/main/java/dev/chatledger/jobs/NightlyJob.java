@@ -16,13 +16,7 @@ import dev.chatledger.jobs.silver.Deduplication;
 import dev.chatledger.jobs.silver.Pseudonymization;
 import dev.chatledger.jobs.silver.rating.MessageRating;
 import dev.chatledger.jobs.gold.BillingReconciliation;
-import dev.chatledger.jobs.gold.BusinessUsageDaily;
-import dev.chatledger.jobs.gold.ConsentDaily;
-import dev.chatledger.jobs.gold.ConsentViolations;
-import dev.chatledger.jobs.gold.OptInCohorts;
-import dev.chatledger.jobs.gold.RegionalUsageDaily;
-import dev.chatledger.jobs.gold.ReconciliationDaily;
-import dev.chatledger.jobs.gold.RevenueDaily;
+import dev.chatledger.jobs.gold.GoldLayer;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.time.Instant;
@@ -354,18 +348,9 @@ public final class NightlyJob {
       Instant t1 = Instant.now();
       reconciliation = BillingReconciliation.reconcile(rated, warehouse.read(Table.SILVER_BILLING))
           .persist(StorageLevel.MEMORY_AND_DISK());
-      Dataset<Row> consents = warehouse.read(Table.SILVER_CONSENTS);
-      Dataset<Row> markets = warehouse.read(Table.SILVER_MARKETS);
-      Map<Table, Dataset<Row>> gold = new LinkedHashMap<>();
-      gold.put(Table.GOLD_REVENUE_DAILY, RevenueDaily.from(rated));
-      gold.put(Table.GOLD_BILLING_RECONCILIATION, reconciliation);
-      gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(reconciliation));
-      gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.from(consents, date));
-      gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(consents, rated));
-      gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.from(rated, consents));
-      gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, markets));
-      gold.put(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
-          RegionalUsageDaily.usage(messages, rated, markets), rated, warehouse.read(Table.SILVER_BUSINESSES)));
+      Map<Table, Dataset<Row>> gold = GoldLayer.derive(new GoldLayer.Inputs(rated, reconciliation, messages,
+          warehouse.read(Table.SILVER_CONSENTS), warehouse.read(Table.SILVER_MARKETS),
+          warehouse.read(Table.SILVER_BUSINESSES)), date);
       List<Callable<Long>> writes = new ArrayList<>();
       gold.forEach((table, rows) -> writes.add(() -> {
         Instant w0 = Instant.now();

@@ -10,13 +10,7 @@ import dev.chatledger.jobs.bronze.ReferenceFiles;
 import dev.chatledger.jobs.silver.Deduplication;
 import dev.chatledger.jobs.silver.Pseudonymization;
 import dev.chatledger.jobs.gold.BillingReconciliation;
-import dev.chatledger.jobs.gold.BusinessUsageDaily;
-import dev.chatledger.jobs.gold.ConsentDaily;
-import dev.chatledger.jobs.gold.ConsentViolations;
-import dev.chatledger.jobs.gold.OptInCohorts;
-import dev.chatledger.jobs.gold.ReconciliationDaily;
-import dev.chatledger.jobs.gold.RegionalUsageDaily;
-import dev.chatledger.jobs.gold.RevenueDaily;
+import dev.chatledger.jobs.gold.GoldLayer;
 import dev.chatledger.jobs.silver.rating.MessageRating;
 import dev.chatledger.jobs.tables.Table;
 import java.io.IOException;
@@ -76,17 +70,8 @@ final class OneRunOverAll {
     Dataset<Row> messages = silver.get(Feed.MESSAGES);
     Dataset<Row> consents = silver.get(Feed.CONSENTS);
     Dataset<Row> reconciliation = BillingReconciliation.reconcile(rated, silver.get(Feed.BILLING));
-    Map<Table, Dataset<Row>> gold = new EnumMap<>(Table.class);
-    gold.put(Table.GOLD_REVENUE_DAILY, RevenueDaily.from(rated));
-    gold.put(Table.GOLD_BILLING_RECONCILIATION, reconciliation);
-    gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(reconciliation));
-    gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.from(consents, lastNight));
-    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(consents, rated));
-    gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.from(rated, consents));
-    gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, markets));
-    gold.put(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
-        RegionalUsageDaily.usage(messages, rated, markets), rated, businesses));
-    return gold;
+    return GoldLayer.derive(new GoldLayer.Inputs(rated, reconciliation, messages, consents, markets, businesses),
+        lastNight);
   }
 
   private static Dataset<Row> reference(SparkSession spark, Path landing, ReferenceFiles ref) {

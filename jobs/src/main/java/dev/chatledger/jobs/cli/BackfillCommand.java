@@ -5,12 +5,12 @@ import dev.chatledger.jobs.config.HmacKey;
 import dev.chatledger.jobs.config.SparkSessions;
 import dev.chatledger.jobs.ops.RunRecord;
 import dev.chatledger.jobs.tables.Warehouse;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "backfill", mixinStandardHelpOptions = true,
@@ -20,11 +20,7 @@ import picocli.CommandLine.Option;
       "(exit 1); re-running the same command resumes from it."
     })
 public final class BackfillCommand implements Callable<Integer> {
-  @Option(names = "--landing", required = true, description = "landing zone root (path or Hadoop URI)")
-  String landing;
-
-  @Option(names = "--warehouse", required = true, description = "warehouse root (path or Hadoop URI)")
-  String warehouse;
+  @Mixin NightOptions night;
 
   @Option(names = "--from", required = true, description = "first arrival date, YYYY-MM-DD")
   LocalDate from;
@@ -35,36 +31,27 @@ public final class BackfillCommand implements Callable<Integer> {
   @Option(names = "--force", description = "re-run nights that already succeeded")
   boolean force;
 
-  @Option(names = "--key-file", description = "file holding the HMAC key (takes precedence over the environment)")
-  Path keyFile;
-
-  @Option(names = "--demo-key", description = "use the fixed, public demo key (demo data only)")
-  boolean demoKey;
-
   @Override
   public Integer call() {
     if (to.isBefore(from)) {
       throw new IllegalArgumentException("--to " + to + " is before --from " + from);
     }
-    HmacKey key = HmacKey.resolve(keyFile, demoKey);
-    if (key.isDemo()) {
-      System.err.println("WARNING: using the fixed demo HMAC key: user keys are NOT secret. Demo data only.");
-    }
-    Warehouse w = Warehouse.open(SparkSessions.getOrCreate("chatledger-backfill"), warehouse);
-    NightlyJob job = new NightlyJob(w, landing, key);
+    HmacKey key = night.key();
+    Warehouse w = Warehouse.open(SparkSessions.getOrCreate("chatledger-backfill"), night.warehouse);
+    NightlyJob job = new NightlyJob(w, night.landing, key);
     List<LocalDate> nights = from.datesUntil(to.plusDays(1)).toList();
     Set<String> done = force ? Set.of() : RunRecord.succeededDates(w, "nightly");
     long started = System.currentTimeMillis();
     int ran = 0;
     for (int i = 0; i < nights.size(); i++) {
-      LocalDate night = nights.get(i);
-      String progress = String.format("night %d of %d: %s", i + 1, nights.size(), night);
-      if (done.contains(night.toString())) {
+      LocalDate date = nights.get(i);
+      String progress = String.format("night %d of %d: %s", i + 1, nights.size(), date);
+      if (done.contains(date.toString())) {
         System.out.println(progress + " skipped (already succeeded; --force re-runs it)");
         continue;
       }
       long t0 = System.currentTimeMillis();
-      NightlyJob.Result r = job.run(night);
+      NightlyJob.Result r = job.run(date);
       ran++;
       System.out.printf("%s ok in %.0f s, elapsed %.0f s (%,d message lines, %,d outbound rated)%n", progress,
           (System.currentTimeMillis() - t0) / 1000.0, (System.currentTimeMillis() - started) / 1000.0,

@@ -4,11 +4,11 @@ import dev.chatledger.jobs.NightlyJob;
 import dev.chatledger.jobs.config.HmacKey;
 import dev.chatledger.jobs.config.SparkSessions;
 import dev.chatledger.jobs.tables.Warehouse;
-import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "nightly", mixinStandardHelpOptions = true,
@@ -20,29 +20,16 @@ import picocli.CommandLine.Option;
       "The HMAC key comes from --key-file, else the CHATLEDGER_HMAC_KEY environment variable."
     })
 public final class NightlyCommand implements Callable<Integer> {
-  @Option(names = "--landing", required = true, description = "landing zone root (path or Hadoop URI)")
-  String landing;
-
-  @Option(names = "--warehouse", required = true, description = "warehouse root (path or Hadoop URI)")
-  String warehouse;
+  @Mixin NightOptions night;
 
   @Option(names = "--date", required = true, description = "arrival date to process, YYYY-MM-DD")
   LocalDate date;
 
-  @Option(names = "--key-file", description = "file holding the HMAC key (takes precedence over the environment)")
-  Path keyFile;
-
-  @Option(names = "--demo-key", description = "use the fixed, public demo key (demo data only)")
-  boolean demoKey;
-
   @Override
   public Integer call() {
-    HmacKey key = HmacKey.resolve(keyFile, demoKey);
-    if (key.isDemo()) {
-      System.err.println("WARNING: using the fixed demo HMAC key: user keys are NOT secret. Demo data only.");
-    }
+    HmacKey key = night.key();
     SparkSession spark = SparkSessions.getOrCreate("chatledger-nightly");
-    NightlyJob.Result r = new NightlyJob(Warehouse.open(spark, warehouse), landing, key).run(date);
+    NightlyJob.Result r = new NightlyJob(Warehouse.open(spark, night.warehouse), night.landing, key).run(date);
     System.out.println("nightly " + r.date() + " succeeded: run " + r.runId());
     return ChatLedger.EXIT_OK;
   }
