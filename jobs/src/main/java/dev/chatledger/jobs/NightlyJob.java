@@ -128,13 +128,7 @@ public final class NightlyJob {
       LOG.info("nightly {} done in {} s: {}", date, seconds(started), counts);
       return new Result(runId, date, counts);
     } catch (RuntimeException e) {
-      try {
-        RunRecord.write(warehouse, runId, "nightly", date.toString(), started, "failed", counts,
-            String.valueOf(e.getMessage()));
-      } catch (RuntimeException recordFailure) {
-        e.addSuppressed(recordFailure);
-      }
-      throw e;
+      throw RunRecord.failed(warehouse, runId, "nightly", date.toString(), started, counts, e);
     }
   }
 
@@ -305,13 +299,7 @@ public final class NightlyJob {
     } catch (WriterLock.Busy e) {
       throw e; // not our warehouse to record in
     } catch (RuntimeException e) {
-      try {
-        RunRecord.write(warehouse, runId, "rebuild", date.toString(), started, "failed", counts,
-            String.valueOf(e.getMessage()));
-      } catch (RuntimeException recordFailure) {
-        e.addSuppressed(recordFailure);
-      }
-      throw e;
+      throw RunRecord.failed(warehouse, runId, "rebuild", date.toString(), started, counts, e);
     }
   }
 

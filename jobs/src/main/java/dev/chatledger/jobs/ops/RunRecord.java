@@ -38,6 +38,17 @@ public final class RunRecord {
     return dates;
   }
 
+  /** Records a failed run and returns its exception; a failure to record is attached to it. */
+  public static RuntimeException failed(Warehouse w, String runId, String command, String dates, Instant startedAt,
+      Map<String, Long> counts, RuntimeException failure) {
+    try {
+      write(w, runId, command, dates, startedAt, "failed", counts, String.valueOf(failure.getMessage()));
+    } catch (RuntimeException recordFailure) {
+      failure.addSuppressed(recordFailure);
+    }
+    return failure;
+  }
+
   public static void write(Warehouse w, String runId, String command, String dates, Instant startedAt,
       String status, Map<String, Long> counts, String message) {
     Row row = RowFactory.create(runId, command, dates, Timestamp.from(startedAt),
