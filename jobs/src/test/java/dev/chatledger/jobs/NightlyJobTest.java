@@ -216,6 +216,24 @@ class NightlyJobTest extends SparkTestSupport {
     assertThat(revenue.<String>getAs("comment")).isEqualTo("sum of their prices");
   }
 
+  @Test
+  @Order(11)
+  void exportWritesThePublishedSnapshotAsParquetAndCsv() {
+    long expected = warehouse.read(Table.GOLD_REGIONAL_USAGE_DAILY).where("market = 'India'").count();
+    assertThat(expected).isPositive();
+    Path parquet = dir.resolve("export-parquet");
+    Path csv = dir.resolve("export-csv");
+    cli("export", "--warehouse", dir.resolve("warehouse").toString(), "--table", "gold.regional_usage_daily",
+        "--out", parquet.toString(), "--where", "market = 'India'");
+    cli("export", "--warehouse", dir.resolve("warehouse").toString(), "--table", "gold.regional_usage_daily",
+        "--format", "csv", "--out", csv.toString(), "--where", "market = 'India'");
+    assertThat(SPARK.read().parquet(parquet.toString()).count()).isEqualTo(expected);
+    Dataset<Row> fromCsv = SPARK.read().option("header", "true").csv(csv.toString());
+    assertThat(fromCsv.count()).isEqualTo(expected);
+    assertThat(fromCsv.columns()).contains("date", "user_country", "market", "revenue");
+    assertThat(fromCsv.where("market <> 'India'").count()).isZero();
+  }
+
   private static String cli(String... args) {
     ByteArrayOutputStream buffer = new ByteArrayOutputStream();
     PrintStream original = System.out;

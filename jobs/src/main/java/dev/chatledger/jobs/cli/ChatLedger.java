@@ -16,6 +16,7 @@ import picocli.CommandLine.Command;
       RebuildCommand.class,
       SqlCommand.class,
       TablesCommand.class,
+      ExportCommand.class,
       DictionaryCommand.class,
       DemoCommand.class,
       ExplainCommand.class,
