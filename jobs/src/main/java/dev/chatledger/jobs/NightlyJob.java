@@ -51,6 +51,9 @@ public final class NightlyJob {
   private static final UserDefinedFunction MASK_LINE = functions.udf(
       (org.apache.spark.sql.api.java.UDF1<String, String>) UserIdentity::maskLine, DataTypes.StringType);
 
+  /** How many feed and reference stages run at once. */
+  static final int CONCURRENT_STAGES = 4;
+
   /** What a night did. */
   public record Result(String runId, LocalDate date, Map<String, Long> counts) {}
 
@@ -136,7 +139,7 @@ public final class NightlyJob {
    * cores between the jobs.
    */
   private static <T> List<T> concurrently(List<Callable<T>> stages) {
-    ExecutorService pool = Executors.newFixedThreadPool(stages.size());
+    ExecutorService pool = Executors.newFixedThreadPool(Math.min(CONCURRENT_STAGES, stages.size()));
     try {
       List<Future<T>> running = new ArrayList<>();
       for (Callable<T> stage : stages) {
