@@ -52,7 +52,7 @@ public final class Warehouse {
   }
 
   /**
-   * Opens a warehouse and registers every published table by name: audit logs as tables, every
+   * Opens a warehouse and registers every published table by name: audit logs at their latest version, every
    * other table as a view pinned to the Delta version of the latest publication (CONTRACT 6
    * names). A warehouse that has never published (written before publications existed) shows
    * the latest versions.
@@ -149,14 +149,10 @@ public final class Warehouse {
 
   /**
    * Names the table in the catalog: a view pinned to {@code version}, or the latest version when
-   * null. Views, not catalog tables, so that re-pointing a name never touches the data.
+   * null (audit logs). Views, not catalog tables, so that re-pointing a name (to another version,
+   * or another warehouse opened in the same session) never touches the data.
    */
   private void register(Table t, Long version) {
-    if (t.isAuditLog()) {
-      spark.sql("CREATE TABLE IF NOT EXISTS " + t.qualifiedName() + " USING delta LOCATION '"
-          + path(t).replace("'", "\\'") + "'");
-      return;
-    }
     String source = "delta.`" + path(t).replace("`", "``") + "`" + (version == null ? "" : " VERSION AS OF " + version);
     String comment = " COMMENT '" + t.description().replace("\\", "\\\\").replace("'", "\\'") + "'";
     String columns = Arrays.stream(t.schema().fieldNames()).map(n -> "`" + n + "`").collect(Collectors.joining(", "));
