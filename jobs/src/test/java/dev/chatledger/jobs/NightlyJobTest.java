@@ -41,22 +41,18 @@ import org.junit.jupiter.api.io.TempDir;
 /** End to end on a generated landing zone: every night in order, then the checks of issue 2. */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class NightlyJobTest extends SparkTestSupport {
-  @TempDir static Path dir;
+  static Path dir;
   static Path landing;
   static Warehouse warehouse;
   static List<LocalDate> nights;
 
   @BeforeAll
   static void runEveryNight() {
-    landing = dir.resolve("landing");
-    new LandingZoneGenerator(new LandingZoneGenerator.Options(landing, LocalDate.parse("2026-11-16"), 1, 3_000, 5))
-        .run(s -> {});
-    warehouse = Warehouse.open(SPARK, dir.resolve("warehouse").toString());
-    NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true));
-    nights = dev.chatledger.jobs.bronze.LandedLines.arrivalDates(SPARK, landing.toString());
-    for (LocalDate night : nights) {
-      job.run(night);
-    }
+    GeneratedWarehouse generated = GeneratedWarehouse.get(SPARK);
+    dir = generated.dir;
+    landing = generated.landing;
+    warehouse = generated.warehouse;
+    nights = generated.nights;
   }
 
   @Test

@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
       DictionaryCommand.class,
       DemoCommand.class,
       ExplainCommand.class,
+      ServeCommand.class,
+      ReportCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {

@@ -32,7 +32,7 @@ public final class ExplainCommand implements Callable<Integer> {
   }
 
   /** Prints the trace; false when the message is nowhere in the warehouse. */
-  static boolean explain(Warehouse w, String messageId, PrintStream out) {
+  public static boolean explain(Warehouse w, String messageId, PrintStream out) {
     List<Row> rated = w.read(Table.SILVER_RATED_MESSAGES).where(col("message_id").equalTo(messageId)).collectAsList();
     List<Row> lines = w.read(Table.SILVER_BILLING).where(col("message_id").equalTo(messageId))
         .orderBy("billed_at", "billing_event_id").collectAsList();

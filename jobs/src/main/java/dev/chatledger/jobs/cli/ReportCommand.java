@@ -1,0 +1,44 @@
+package dev.chatledger.jobs.cli;
+
+import dev.chatledger.jobs.config.SparkSessions;
+import dev.chatledger.jobs.report.NightReport;
+import dev.chatledger.jobs.tables.Warehouse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "report", mixinStandardHelpOptions = true,
+    description = {
+      "Writes OUT/index.html: a one-page static report of the latest night (revenue by market and",
+      "category with day-over-day change, India and Brazil, opt-in rates, top billing discrepancies,",
+      "the night's data quality), charts as inline SVG. Opens in any browser, offline."
+    })
+public final class ReportCommand implements Callable<Integer> {
+  @Option(names = "--warehouse", required = true, description = "warehouse root (path or Hadoop URI)")
+  String warehouse;
+
+  @Option(names = "--out", required = true, description = "folder to write index.html into")
+  Path out;
+
+  @Option(names = "--date", description = "revenue date to report (default: the latest with revenue)")
+  LocalDate date;
+
+  @Override
+  public Integer call() throws IOException {
+    NightReport report = new NightReport(Warehouse.open(SparkSessions.getOrCreate("chatledger-report"), warehouse));
+    LocalDate day = date != null ? date : report.latestRevenueDate();
+    String html = report.html(day);
+    Files.createDirectories(out);
+    Path page = out.resolve("index.html");
+    Path partial = out.resolve("index.html.tmp");
+    Files.writeString(partial, html, StandardCharsets.UTF_8);
+    Files.move(partial, page, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    System.out.println("chatledger: report of " + day + " written to " + page.toAbsolutePath());
+    return ChatLedger.EXIT_OK;
+  }
+}

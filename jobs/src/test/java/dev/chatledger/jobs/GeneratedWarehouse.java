@@ -1,0 +1,66 @@
+package dev.chatledger.jobs;
+
+import dev.chatledger.datasets.generator.LandingZoneGenerator;
+import dev.chatledger.jobs.bronze.LandedLines;
+import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.tables.Warehouse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * A demo-sized warehouse, built once per test JVM and shared by the end-to-end tests: one generated
+ * day of 3,000 messages (late and duplicated lines included) run through every arrival night with
+ * the demo key, as `chatledger demo` does. Removed when the JVM exits.
+ */
+final class GeneratedWarehouse {
+  final Path dir;
+  final Path landing;
+  final Warehouse warehouse;
+  final List<LocalDate> nights;
+
+  private static GeneratedWarehouse instance;
+
+  static synchronized GeneratedWarehouse get(SparkSession spark) {
+    if (instance == null) {
+      instance = new GeneratedWarehouse(spark);
+    }
+    return instance;
+  }
+
+  private GeneratedWarehouse(SparkSession spark) {
+    try {
+      dir = Files.createTempDirectory("chatledger-e2e");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
+    landing = dir.resolve("landing");
+    new LandingZoneGenerator(new LandingZoneGenerator.Options(landing, LocalDate.parse("2026-11-16"), 1, 3_000, 5))
+        .run(s -> {});
+    warehouse = Warehouse.open(spark, dir.resolve("warehouse").toString());
+    NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true));
+    nights = LandedLines.arrivalDates(spark, landing.toString());
+    for (LocalDate night : nights) {
+      job.run(night);
+    }
+  }
+
+  String warehouseRoot() {
+    return dir.resolve("warehouse").toString();
+  }
+
+  private static void delete(Path root) {
+    try (Stream<Path> all = Files.walk(root)) {
+      all.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temp folder
+    }
+  }
+}
