@@ -10,6 +10,7 @@ import dev.chatledger.jobs.bronze.LandedLines;
 import dev.chatledger.jobs.bronze.LineParser;
 import dev.chatledger.jobs.bronze.ReferenceFiles;
 import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.ops.DataQuality;
 import dev.chatledger.jobs.ops.RunRecord;
 import dev.chatledger.jobs.ops.WriterLock;
 import dev.chatledger.jobs.silver.Deduplication;
@@ -62,11 +63,18 @@ public final class NightlyJob {
   private volatile Table failWhenWriting;
   private final String landing;
   private final HmacKey key;
+  private DataQuality.Thresholds thresholds = DataQuality.Thresholds.defaults();
 
   public NightlyJob(Warehouse warehouse, String landing, HmacKey key) {
     this.warehouse = warehouse;
     this.landing = landing.endsWith("/") ? landing.substring(0, landing.length() - 1) : landing;
     this.key = key;
+  }
+
+  /** Holds the night's data-quality checks to these thresholds instead of the defaults. */
+  public NightlyJob withQualityThresholds(DataQuality.Thresholds thresholds) {
+    this.thresholds = thresholds;
+    return this;
   }
 
   /** Makes the write of {@code table} fail: the all-or-nothing test stops a night half-way. */
@@ -113,8 +121,9 @@ public final class NightlyJob {
       }
       rejected.addAll(concurrently(stages));
       stageCounts.forEach(counts::putAll);
-      derive(date, counts);
-      // one write for the night's rejected lines of every feed (they are few, and cached)
+      counts.put("ms.ingest", millis(started));
+      // one write for the night's rejected lines of every feed (they are few, and cached); before
+      // the gate, so that a night failed for its rejects keeps them
       Instant t0 = Instant.now();
       Dataset<Row> allRejected = rejected.stream().reduce(Dataset::unionByName)
           .orElseThrow();
@@ -122,8 +131,22 @@ public final class NightlyJob {
       LOG.info("stage ops.rejected {}: {} lines in {} s", date,
           counts.entrySet().stream().filter(e -> e.getKey().endsWith(".rejected")).mapToLong(Map.Entry::getValue).sum(),
           seconds(t0));
+      counts.put("ms.ops_rejected", millis(t0));
+      Instant q0 = Instant.now();
+      DataQuality quality = new DataQuality(thresholds);
+      quality.afterIngest(warehouse, date, counts, RunRecord.previousNightCounts(warehouse, date));
+      quality.enforce(warehouse, runId, date);
+      counts.put("ms.quality_ingest", millis(q0));
+      derive(date, counts);
+      Instant q1 = Instant.now();
+      quality.afterDerive(warehouse, counts);
+      quality.enforce(warehouse, runId, date);
+      counts.put("ms.quality_derive", millis(q1));
       // the one step that makes the night visible: every table at once, or none (see Warehouse)
+      Instant p0 = Instant.now();
       warehouse.publish(runId, date.toString());
+      counts.put("ms.publish", millis(p0));
+      counts.put("ms.total", millis(started));
       RunRecord.write(warehouse, runId, "nightly", date.toString(), started, "succeeded", counts, null);
       LOG.info("nightly {} done in {} s: {}", date, seconds(started), counts);
       return new Result(runId, date, counts);
@@ -196,6 +219,14 @@ public final class NightlyJob {
       }
       Dataset<Row> valid = night.where(col(LineParser.REASON).isNull())
           .withColumn(eventDateColumn(feed), to_date(col(feed.eventTimeField())));
+      long erasedLines = 0;
+      if (feed.hasUserIdentity() && warehouse.exists(Table.OPS_ERASURES)) {
+        // erased users never come back, even from a replayed file: dropped before bronze, counted
+        Dataset<Row> erased = functions.broadcast(warehouse.read(Table.OPS_ERASURES).select("user_key_sha256").distinct());
+        Column theirs = functions.sha2(valid.col("user_key"), 256).equalTo(erased.col("user_key_sha256"));
+        erasedLines = valid.join(erased, theirs, "left_semi").count();
+        valid = valid.join(erased, theirs, "left_anti");
+      }
       warehouse.replace(Table.bronze(feed), dtFilter, valid);
 
       Dataset<Row> earlier = warehouse.read(Table.silver(feed)).where("dt < DATE'" + date + "'");
@@ -225,6 +256,9 @@ public final class NightlyJob {
         counts.put(p + "lines", lines);
         counts.put(p + "silver_rows", outcomes.getOrDefault(Deduplication.FIRST, 0L));
         counts.put(p + "redeliveries", outcomes.getOrDefault(Deduplication.REDELIVERY, 0L));
+        if (feed.hasUserIdentity()) {
+          counts.put(p + "erased", erasedLines);
+        }
         counts.put(p + "rejected", rejectedTotal);
         reasons.forEach((reason, n) -> counts.put(p + "rejected." + reason, n));
         LOG.info("stage {} {}: {} files, {} lines -> {} silver rows, {} redeliveries, {} rejected {} in {} s",
@@ -292,6 +326,9 @@ public final class NightlyJob {
     Map<String, Long> counts = new LinkedHashMap<>();
     try (WriterLock lock = WriterLock.acquire(warehouse, runId)) {
       derive(date, counts);
+      DataQuality quality = new DataQuality(thresholds);
+      quality.afterDerive(warehouse, counts);
+      quality.enforce(warehouse, runId, date);
       warehouse.publish(runId, date.toString());
       RunRecord.write(warehouse, runId, "rebuild", date.toString(), started, "succeeded", counts, null);
       LOG.info("rebuild {} done in {} s: {}", date, seconds(started), counts);
@@ -333,6 +370,7 @@ public final class NightlyJob {
       counts.put("rating.orphan_status", orphans);
       LOG.info("stage rating {}: {} outbound messages, {} billable, {} unrated, {} orphan statuses in {} s",
           date, q.getLong(0), q.getLong(2), q.getLong(1), orphans, seconds(t0));
+      counts.put("ms.rating", millis(t0));
       Instant t1 = Instant.now();
       reconciliation = BillingReconciliation.reconcile(rated, warehouse.read(Table.SILVER_BILLING))
           .persist(StorageLevel.MEMORY_AND_DISK());
@@ -356,6 +394,7 @@ public final class NightlyJob {
         counts.put(table.qualifiedName() + ".dates_rewritten", rewritten.get(i++));
       }
       LOG.info("stage gold {}: {} tables derived in {} s", date, gold.size(), seconds(t1));
+      counts.put("ms.gold", millis(t1));
       for (Row r : reconciliation.groupBy("outcome").count().collectAsList()) { // <= 6 rows
         counts.put("reconciliation." + r.getString(0), r.getLong(1));
       }
@@ -403,6 +442,10 @@ public final class NightlyJob {
 
   static String eventDateColumn(Feed feed) {
     return feed.eventTimeField().replace("_at", "_date");
+  }
+
+  private static long millis(Instant since) {
+    return Instant.now().toEpochMilli() - since.toEpochMilli();
   }
 
   private static String seconds(Instant since) {

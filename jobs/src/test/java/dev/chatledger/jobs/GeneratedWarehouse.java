@@ -45,7 +45,8 @@ final class GeneratedWarehouse {
     new LandingZoneGenerator(new LandingZoneGenerator.Options(landing, LocalDate.parse("2026-11-16"), 1, 3_000, 5))
         .run(s -> {});
     warehouse = Warehouse.open(spark, dir.resolve("warehouse").toString());
-    NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true));
+    NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true))
+        .withQualityThresholds(dev.chatledger.jobs.cli.DemoCommand.demoThresholds());
     nights = LandedLines.arrivalDates(spark, landing.toString());
     for (LocalDate night : nights) {
       job.run(night);

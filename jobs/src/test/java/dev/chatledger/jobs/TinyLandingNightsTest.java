@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.chatledger.jobs.cli.ChatLedger;
 import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.ops.DataQuality;
+import dev.chatledger.jobs.ops.Maintenance;
 import dev.chatledger.jobs.ops.WriterLock;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
@@ -44,7 +46,9 @@ class TinyLandingNightsTest extends SparkTestSupport {
   }
 
   private static NightlyJob job() {
-    return new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true));
+    // hand-written nights are sparse: a feed is often empty after a night that was not
+    return new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true))
+        .withQualityThresholds(DataQuality.Thresholds.defaults().with("feed_empty", 0.0, null));
   }
 
   /** What a new reader sees: every non-audit table by name, as sorted row strings. */
@@ -147,14 +151,15 @@ class TinyLandingNightsTest extends SparkTestSupport {
 
   @Test
   @Order(5)
-  void backfillSkipsTheNightsDoneAndRunsTheRest() {
+  void backfillSkipsTheNightsDoneAndRunsTheRest() throws Exception {
     java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
     java.io.PrintStream stdout = System.out;
     System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
     int exit;
     try {
       exit = ChatLedger.execute("backfill", "--landing", landing.toString(), "--warehouse", warehouse.root(),
-          "--from", TinyLanding.FIRST_NIGHT, "--to", TinyLanding.SECOND_NIGHT, "--demo-key");
+          "--from", TinyLanding.FIRST_NIGHT, "--to", TinyLanding.SECOND_NIGHT, "--demo-key",
+          "--quality-thresholds", sparseNights().toString());
     } finally {
       System.setOut(stdout);
     }
@@ -164,5 +169,157 @@ class TinyLandingNightsTest extends SparkTestSupport {
         "night 3 of 3: 2026-11-04 skipped", "1 nights run, 2 skipped");
     assertThat(row("SELECT count(*) FROM ops.runs WHERE dates = '2026-11-03' AND status = 'succeeded'").getLong(0))
         .isEqualTo(1);
+  }
+
+  /** A thresholds file for nights with nothing landed: an empty feed only warns. */
+  private static Path sparseNights() throws java.io.IOException {
+    return Files.writeString(dir.resolve("sparse.properties"), "feed_empty.fail_above = none\nfeed_empty.warn_above = 0\n");
+  }
+
+  @Test
+  @Order(6)
+  void aNightWithTooManyRejectedLinesFailsItsGateAndPublishesNothing() throws Exception {
+    // 2026-11-05: 120 consent lines, 10 of them not JSON: 8.3 % rejected, over the 5 % default
+    Path folder = Files.createDirectories(landing.resolve("consents").resolve("dt=2026-11-05"));
+    List<String> lines = new java.util.ArrayList<>();
+    for (int i = 0; i < 120; i++) {
+      lines.add(i % 12 == 0 ? "{not json " + i : "{\"event_id\":\"q-" + i + "\",\"business_id\":\"b-7\","
+          + "\"user_phone\":\"+9198123" + String.format("%05d", i) + "\",\"action\":\"prompt\",\"source\":\"website\","
+          + "\"occurred_at\":\"2026-11-05T09:00:00.000Z\"}");
+    }
+    Files.write(folder.resolve("part-0.jsonl"), lines);
+    Map<Table, List<String>> before = readerView();
+    long publications = warehouse.read(Table.OPS_PUBLICATIONS).count();
+    String[] nightly = {"nightly", "--landing", landing.toString(), "--warehouse", warehouse.root(),
+        "--date", "2026-11-05", "--demo-key", "--quality-thresholds", sparseNights().toString()};
+
+    assertThat(ChatLedger.execute(nightly)).isEqualTo(ChatLedger.EXIT_QUALITY_GATE);
+    assertThat(readerView()).isEqualTo(before);
+    assertThat(warehouse.read(Table.OPS_PUBLICATIONS).count()).isEqualTo(publications);
+    Row gate = row("SELECT value, fail_above, level, stage FROM ops.data_quality WHERE night = DATE'2026-11-05' "
+        + "AND check_name = 'rejected_share' AND subject = 'consents'");
+    assertThat(gate.getDouble(0)).isEqualTo(10.0 / 120);
+    assertThat(gate.getDouble(1)).isEqualTo(0.05);
+    assertThat(gate.<String>getAs("level")).isEqualTo("error");
+    assertThat(row("SELECT count(*) FROM ops.data_quality WHERE night = DATE'2026-11-05' AND stage = 'derive'")
+        .getLong(0)).as("the night stopped at the ingest gate").isZero();
+    assertThat(row("SELECT status FROM ops.runs WHERE dates = '2026-11-05'").getString(0)).isEqualTo("failed");
+    assertThat(row("SELECT count(*) FROM ops.rejected WHERE dt = DATE'2026-11-05'").getLong(0))
+        .as("before the rerun publishes, readers still see the previous night").isZero();
+
+    // the operator accepts up to 10 %: the night passes with a warning and publishes
+    Path looser = Files.writeString(dir.resolve("looser.properties"),
+        Files.readString(sparseNights()) + "rejected_share.fail_above = 0.10\n");
+    nightly[nightly.length - 1] = looser.toString();
+    assertThat(ChatLedger.execute(nightly)).isEqualTo(ChatLedger.EXIT_OK);
+    assertThat(row("SELECT count(*) FROM ops.data_quality WHERE night = DATE'2026-11-05' AND check_name = "
+        + "'rejected_share' AND subject = 'consents' AND level = 'warning'").getLong(0)).isEqualTo(1);
+    assertThat(row("SELECT count(*) FROM ops.data_quality WHERE night = DATE'2026-11-05' AND check_name = "
+        + "'revenue_difference' AND value = 0 AND level = 'ok'").getLong(0)).isEqualTo(1);
+    assertThat(row("SELECT count(*) FROM ops.rejected WHERE dt = DATE'2026-11-05'").getLong(0)).isEqualTo(10);
+    assertThat(row("SELECT sum(prompts) FROM gold.consent_daily WHERE date = DATE'2026-11-05'").getLong(0)).isEqualTo(110);
+
+    Path unknown = Files.writeString(dir.resolve("unknown.properties"), "rejected_ratio.fail_above = 0.1\n");
+    nightly[nightly.length - 1] = unknown.toString();
+    assertThat(ChatLedger.execute(nightly)).isEqualTo(ChatLedger.EXIT_USAGE);
+  }
+
+  @Test
+  @Order(7)
+  void maintainCompactsEveryTableAndReadersSeeTheSameRows() {
+    Map<Table, List<String>> before = readerView();
+    Map<Table, Long> files = new HashMap<>();
+    for (Table t : before.keySet()) {
+      files.put(t, Maintenance.filesOnDisk(warehouse, t));
+    }
+    Map<Table, Maintenance.TableFiles> result = Maintenance.run(warehouse, true, true, 0);
+    assertThat(readerView()).isEqualTo(before);
+    for (Table t : before.keySet()) {
+      Maintenance.TableFiles f = result.get(t);
+      assertThat(f.onDiskBefore()).as(t.qualifiedName()).isEqualTo(files.get(t));
+      // one file per partition at most, and nothing left on disk that no version needs
+      long partitions = t.partitionBy().isEmpty() ? 1
+          : warehouse.read(t).select(t.partitionBy().get(0)).distinct().count();
+      assertThat(f.liveAfter()).as(t.qualifiedName() + " live files").isLessThanOrEqualTo(Math.max(partitions, 1));
+      assertThat(f.onDiskAfter()).as(t.qualifiedName() + " files on disk").isEqualTo(f.liveAfter());
+    }
+    assertThat(result.get(Table.SILVER_CONSENTS).onDiskBefore()).isGreaterThan(result.get(Table.SILVER_CONSENTS).onDiskAfter());
+    assertThat(row("SELECT status FROM ops.runs WHERE command = 'maintain'").getString(0)).isEqualTo("succeeded");
+  }
+
+  @Test
+  @Order(8)
+  void eraseRemovesTheUserFromEveryFileAndAReplayDoesNotBringThemBack() throws Exception {
+    String key = dev.chatledger.jobs.silver.Pseudonymization.hmacHex(HmacKey.DEMO_KEY, "+919812345679"); // U2
+    assertThat(rowsWithKey(key)).as("U2 is in the warehouse before").isPositive();
+    // written with spaces: normalized to E.164 before hashing, as landed numbers are
+    assertThat(ChatLedger.execute("erase", "--warehouse", warehouse.root(), "--user-phone", "+91 98123 45679",
+        "--demo-key")).isZero();
+    assertThat(rowsWithKey(key)).isZero();
+    assertThat(filesHolding(key)).as("files under the warehouse holding the key").isEmpty();
+    assertThat(row("SELECT count(*) FROM ops.erasures").getLong(0)).isEqualTo(1);
+    assertThat(row("SELECT sum(prompts) FROM gold.consent_daily WHERE date = DATE'2026-11-01'").getLong(0))
+        .as("the derived tables no longer count U2's prompt").isEqualTo(1);
+
+    // the night that held U2's late opt-in is replayed: the user stays erased
+    assertThat(ChatLedger.execute("nightly", "--landing", landing.toString(), "--warehouse", warehouse.root(),
+        "--date", TinyLanding.SECOND_NIGHT, "--demo-key", "--quality-thresholds", sparseNights().toString())).isZero();
+    assertThat(rowsWithKey(key)).isZero();
+    assertThat(filesHolding(key)).isEmpty();
+    Row counts = row("SELECT counts FROM ops.runs WHERE command = 'nightly' AND status = 'succeeded' "
+        + "ORDER BY finished_at DESC LIMIT 1");
+    assertThat(counts.<String, Long>getJavaMap(0)).containsEntry("consents.erased", 1L);
+  }
+
+  private static long rowsWithKey(String key) {
+    long n = 0;
+    for (Table t : dev.chatledger.jobs.ops.Erasure.tablesWithUsers()) {
+      if (warehouse.exists(t)) {
+        n += warehouse.read(t).where(org.apache.spark.sql.functions.col("user_key").equalTo(key)).count();
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Every file under the warehouse that holds the key: Parquet data files read as Parquet (their
+   * pages are compressed, so bytes alone prove nothing), every file also searched byte for byte.
+   */
+  private static List<String> filesHolding(String key) throws java.io.IOException {
+    Path root = Path.of(java.net.URI.create(warehouse.root()));
+    List<String> found = new java.util.ArrayList<>();
+    byte[] needle = key.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    try (var files = Files.walk(root)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        if (indexOf(Files.readAllBytes(f), needle) >= 0) {
+          found.add(f.toString());
+        } else if (f.toString().endsWith(".parquet")) {
+          org.apache.spark.sql.Dataset<Row> rows = SPARK.read().parquet(f.toUri().toString());
+          org.apache.spark.sql.Column holds = org.apache.spark.sql.functions.lit(false);
+          for (org.apache.spark.sql.types.StructField field : rows.schema().fields()) {
+            if (field.dataType().equals(org.apache.spark.sql.types.DataTypes.StringType)) {
+              holds = holds.or(org.apache.spark.sql.functions.col(field.name()).contains(key));
+            }
+          }
+          if (rows.where(holds).count() > 0) {
+            found.add(f.toString());
+          }
+        }
+      }
+    }
+    return found;
+  }
+
+  private static int indexOf(byte[] hay, byte[] needle) {
+    outer:
+    for (int i = 0; i + needle.length <= hay.length; i++) {
+      for (int j = 0; j < needle.length; j++) {
+        if (hay[i + j] != needle[j]) {
+          continue outer;
+        }
+      }
+      return i;
+    }
+    return -1;
   }
 }

@@ -38,7 +38,7 @@ public final class BackfillCommand implements Callable<Integer> {
     }
     HmacKey key = night.key();
     Warehouse w = Warehouse.open(SparkSessions.getOrCreate("chatledger-backfill"), night.warehouse);
-    NightlyJob job = new NightlyJob(w, night.landing, key);
+    NightlyJob job = new NightlyJob(w, night.landing, key).withQualityThresholds(night.thresholds());
     List<LocalDate> nights = from.datesUntil(to.plusDays(1)).toList();
     Set<String> done = force ? Set.of() : RunRecord.succeededDates(w, "nightly");
     long started = System.currentTimeMillis();

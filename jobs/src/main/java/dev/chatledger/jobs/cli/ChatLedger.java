@@ -19,14 +19,18 @@ import picocli.CommandLine.Command;
       ExportCommand.class,
       DictionaryCommand.class,
       DemoCommand.class,
+      BenchCommand.class,
       ExplainCommand.class,
       ServeCommand.class,
       ReportCommand.class,
+      MaintainCommand.class,
+      EraseCommand.class,
       CommandLine.HelpCommand.class
     },
     footer = {
       "",
       "Exit codes: 0 ok, 1 failure, 2 usage error (bad option, missing key or input),",
+      "3 data-quality gate failed (nothing published; see ops.data_quality),",
       "4 busy (another nightly, backfill or rebuild is writing the warehouse).",
       "Run 'chatledger COMMAND --help' for a command's options."
     })
@@ -34,6 +38,7 @@ public final class ChatLedger implements Runnable {
   public static final int EXIT_OK = 0;
   public static final int EXIT_FAILURE = 1;
   public static final int EXIT_USAGE = 2;
+  public static final int EXIT_QUALITY_GATE = 3;
   public static final int EXIT_BUSY = 4;
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -54,6 +59,10 @@ public final class ChatLedger implements Runnable {
       if (e instanceof dev.chatledger.jobs.ops.WriterLock.Busy) {
         commandLine.getErr().println("chatledger: busy: " + e.getMessage());
         return EXIT_BUSY;
+      }
+      if (e instanceof dev.chatledger.jobs.ops.DataQuality.GateFailed) {
+        commandLine.getErr().println("chatledger: quality gate: " + e.getMessage());
+        return EXIT_QUALITY_GATE;
       }
       if (e instanceof IllegalArgumentException) {
         commandLine.getErr().println("chatledger: " + e.getMessage());

@@ -1,6 +1,7 @@
 package dev.chatledger.jobs.cli;
 
 import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.ops.DataQuality;
 import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
@@ -17,6 +18,14 @@ final class NightOptions {
 
   @Option(names = "--demo-key", description = "use the fixed, public demo key (demo data only)")
   boolean demoKey;
+
+  @Option(names = "--quality-thresholds", paramLabel = "FILE",
+      description = "properties file overriding data-quality thresholds (<check>.warn_above / <check>.fail_above)")
+  Path qualityThresholds;
+
+  DataQuality.Thresholds thresholds() {
+    return DataQuality.Thresholds.load(qualityThresholds);
+  }
 
   /** The key from --key-file, else CHATLEDGER_HMAC_KEY, else (with --demo-key) the demo key, said loudly. */
   HmacKey key() {

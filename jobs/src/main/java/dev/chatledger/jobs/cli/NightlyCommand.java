@@ -29,7 +29,8 @@ public final class NightlyCommand implements Callable<Integer> {
   public Integer call() {
     HmacKey key = night.key();
     SparkSession spark = SparkSessions.getOrCreate("chatledger-nightly");
-    NightlyJob.Result r = new NightlyJob(Warehouse.open(spark, night.warehouse), night.landing, key).run(date);
+    NightlyJob.Result r = new NightlyJob(Warehouse.open(spark, night.warehouse), night.landing, key)
+        .withQualityThresholds(night.thresholds()).run(date);
     System.out.println("nightly " + r.date() + " succeeded: run " + r.runId());
     return ChatLedger.EXIT_OK;
   }

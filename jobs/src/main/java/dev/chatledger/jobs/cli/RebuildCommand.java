@@ -18,6 +18,10 @@ public final class RebuildCommand implements Callable<Integer> {
   @Option(names = "--warehouse", required = true, description = "warehouse root (path or Hadoop URI)")
   String warehouse;
 
+  @Option(names = "--quality-thresholds", paramLabel = "FILE",
+      description = "properties file overriding data-quality thresholds (<check>.warn_above / <check>.fail_above)")
+  java.nio.file.Path qualityThresholds;
+
   @Option(names = "--date", required = true,
       description = "the night the tables are as of (decides is_final of opt-in cohorts and orphan statuses), YYYY-MM-DD")
   LocalDate date;
@@ -25,7 +29,8 @@ public final class RebuildCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     Warehouse w = Warehouse.open(SparkSessions.getOrCreate("chatledger-rebuild"), warehouse);
-    NightlyJob.Result r = NightlyJob.rebuilding(w).rebuild(date);
+    NightlyJob.Result r = NightlyJob.rebuilding(w)
+        .withQualityThresholds(dev.chatledger.jobs.ops.DataQuality.Thresholds.load(qualityThresholds)).rebuild(date);
     System.out.println("rebuild " + r.date() + " succeeded: run " + r.runId());
     return ChatLedger.EXIT_OK;
   }

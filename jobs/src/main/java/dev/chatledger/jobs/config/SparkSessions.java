@@ -26,6 +26,9 @@ public final class SparkSessions {
     // Tables are registered by path from the table registry in every session (see Warehouse):
     // no metastore process to share, so readers never lock out a running night.
     conf.set("spark.sql.catalogImplementation", "in-memory");
+    // The in-memory catalog still makes an empty folder per database: keep them out of the work tree.
+    conf.setIfMissing("spark.sql.warehouse.dir",
+        java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "chatledger-catalog").toUri().toString());
     conf.set("spark.sql.session.timeZone", "UTC");
     conf.setIfMissing("spark.sql.ansi.enabled", "true");
     if (local) {

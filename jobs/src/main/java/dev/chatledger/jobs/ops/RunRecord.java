@@ -38,6 +38,18 @@ public final class RunRecord {
     return dates;
   }
 
+  /** The counts of the latest successful nightly run of an earlier night; null when there is none. */
+  public static Map<String, Long> previousNightCounts(Warehouse w, java.time.LocalDate night) {
+    if (!w.exists(Table.OPS_RUNS)) {
+      return null;
+    }
+    List<Row> rows = w.read(Table.OPS_RUNS)
+        .where("command = 'nightly' AND status = 'succeeded' AND dates < '" + night + "'")
+        .orderBy(org.apache.spark.sql.functions.desc("dates"), org.apache.spark.sql.functions.desc("finished_at"))
+        .select("counts").limit(1).collectAsList();
+    return rows.isEmpty() ? null : rows.get(0).getJavaMap(0);
+  }
+
   /** Records a failed run and returns its exception; a failure to record is attached to it. */
   public static RuntimeException failed(Warehouse w, String runId, String command, String dates, Instant startedAt,
       Map<String, Long> counts, RuntimeException failure) {

@@ -268,6 +268,32 @@ public enum Table {
           .add("counts", DataTypes.createMapType(DataTypes.StringType, DataTypes.LongType),
               "lines read, rows written and rejected per feed and reason")
           .string("message", "error message of a failed run")),
+  OPS_DATA_QUALITY(Layer.OPS, "data_quality", List.of(),
+      "one row per check per run",
+      "Every data-quality check of every run (nightly, rebuild), passed or not: its value and the "
+          + "thresholds it was held to. An error fails the night (exit 3) and publishes nothing; a warning "
+          + "is logged. An audit log, like ops.runs: failed runs' checks are kept.",
+      Columns.of()
+          .string("run_id", "the run that checked")
+          .date("night", "the night (arrival date) checked")
+          .string("stage", "ingest or derive: the stage the check follows")
+          .string("check_name", "rejected_share, feed_empty, silver_duplicate_keys, revenue_difference, unrated_share, "
+              + "orphan_status_share or reconciliation_mismatch_share")
+          .string("subject", "the feed or table checked")
+          .add("value", DataTypes.DoubleType, "the measured value")
+          .add("warn_above", DataTypes.DoubleType, "a value above this logs a warning (null: never)")
+          .add("fail_above", DataTypes.DoubleType, "a value above this fails the night (null: never)")
+          .string("level", "ok, warning or error")
+          .timestamp("checked_at", "when it was checked")),
+  OPS_ERASURES(Layer.OPS, "erasures", List.of(),
+      "one row per erasure request",
+      "Users erased on request (`erase`): a SHA-256 of their user_key only, never the phone number, id "
+          + "or key itself. Every night drops landed lines of these users before bronze, so a replayed file "
+          + "cannot bring a user back. An audit log.",
+      Columns.of()
+          .string("request_id", "unique id of the request (the erase run)")
+          .string("user_key_sha256", "hex SHA-256 of the erased user's user_key")
+          .timestamp("requested_at", "when the erasure ran")),
   OPS_PUBLICATIONS(Layer.OPS, "publications", List.of(),
       "one row per publication",
       "What readers see: each successful run ends by recording the Delta version of every table it "
@@ -312,15 +338,25 @@ public enum Table {
   }
 
   /**
-   * Audit logs (ops.runs, ops.publications) record every run, failed ones included: readers see
+   * Audit logs (ops.runs, ops.publications, ops.data_quality) record every run, failed ones included: readers see
    * them as they are, not pinned to a publication.
    */
   public boolean isAuditLog() {
-    return this == OPS_RUNS || this == OPS_PUBLICATIONS;
+    return this == OPS_RUNS || this == OPS_PUBLICATIONS || this == OPS_DATA_QUALITY || this == OPS_ERASURES;
   }
 
   public List<String> partitionBy() {
     return partitionBy;
+  }
+
+  /**
+   * The columns OPTIMIZE clusters the files by (Z-order), after the date partitioning: the ones
+   * analysts filter by, business first, then country; at most two, so each keeps its locality.
+   */
+  public List<String> zOrderBy() {
+    List<String> present = java.util.Arrays.stream(schema.fieldNames()).toList();
+    return java.util.stream.Stream.of("business_id", "user_country", "business_country", "country", "market")
+        .filter(present::contains).filter(c -> !partitionBy.contains(c)).limit(2).toList();
   }
 
   public String grain() {

@@ -1,0 +1,150 @@
+package dev.chatledger.jobs.cli;
+
+import dev.chatledger.jobs.NightlyJob;
+import dev.chatledger.jobs.bronze.LandedLines;
+import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.config.SparkSessions;
+import dev.chatledger.jobs.ops.Maintenance;
+import dev.chatledger.jobs.tables.Table;
+import dev.chatledger.jobs.tables.Warehouse;
+import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = {
+      "Generates N days at M messages a day, runs every arrival night in order on a fresh warehouse and",
+      "writes per-night and per-stage seconds, rows read and rows written to OUT/nights-<M>x<N>.csv and a",
+      "markdown summary OUT/nights-<M>x<N>.md (night N against night 1, files per table, then after",
+      "`maintain`). Prints progress per night."
+    })
+public final class BenchCommand implements Callable<Integer> {
+  private static final String[] STAGES = {"ingest", "ops_rejected", "quality_ingest", "rating", "gold",
+      "quality_derive", "publish", "total"};
+
+  @Option(names = "--days", required = true, description = "event days to generate")
+  int days;
+
+  @Option(names = "--messages-per-day", required = true, description = "messages per day")
+  long messagesPerDay;
+
+  @Option(names = "--dir", defaultValue = "bench/work", description = "scratch folder, emptied first (default: ${DEFAULT-VALUE})")
+  Path dir;
+
+  @Option(names = "--out", defaultValue = "bench/results", description = "where results go (default: ${DEFAULT-VALUE})")
+  Path out;
+
+  @Option(names = "--from", defaultValue = "2026-10-01", description = "first event date (default: ${DEFAULT-VALUE})")
+  LocalDate from;
+
+  @Option(names = "--seed", defaultValue = "11", description = "generator seed (default: ${DEFAULT-VALUE})")
+  long seed;
+
+  @Override
+  public Integer call() throws IOException {
+    DemoCommand.deleteRecursively(dir);
+    Path landing = dir.resolve("landing");
+    Instant g0 = Instant.now();
+    GenerateCommand.generate(landing, from, days, messagesPerDay, seed);
+    System.out.printf("bench: generated %d days x %,d messages in %.1f s%n", days, messagesPerDay,
+        (Instant.now().toEpochMilli() - g0.toEpochMilli()) / 1000.0);
+    SparkSession spark = SparkSessions.getOrCreate("chatledger-bench");
+    Warehouse w = Warehouse.open(spark, dir.resolve("warehouse").toString());
+    NightlyJob job = new NightlyJob(w, landing.toString(), HmacKey.resolve(null, true))
+        .withQualityThresholds(DemoCommand.demoThresholds());
+    List<LocalDate> nights = LandedLines.arrivalDates(spark, landing.toString());
+    String name = String.format(Locale.ROOT, "nights-%dx%d", messagesPerDay, days);
+    Files.createDirectories(out);
+    StringBuilder csv = new StringBuilder("night,date");
+    for (String s : STAGES) {
+      csv.append(",seconds_").append(s);
+    }
+    csv.append(",landed_lines,silver_rows_read,rows_written,live_files\n");
+    List<double[]> totals = new ArrayList<>();
+    for (int i = 0; i < nights.size(); i++) {
+      LocalDate night = nights.get(i);
+      Instant started = Instant.now();
+      NightlyJob.Result r = job.run(night);
+      Map<String, Long> c = r.counts();
+      long landed = sumEnding(c, ".lines");
+      // the derived stages read the whole of silver (messages, statuses, consents, billing)
+      long silverRead = 0;
+      for (dev.chatledger.datasets.contract.Feed feed : dev.chatledger.datasets.contract.Feed.values()) {
+        silverRead += w.read(Table.silver(feed)).count();
+      }
+      long written = rowsWritten(w, started);
+      long files = 0;
+      for (Table t : Table.values()) {
+        if (w.exists(t)) {
+          files += Maintenance.liveFiles(w, t);
+        }
+      }
+      csv.append(i + 1).append(',').append(night);
+      for (String s : STAGES) {
+        csv.append(String.format(Locale.ROOT, ",%.1f", c.getOrDefault("ms." + s, 0L) / 1000.0));
+      }
+      csv.append(',').append(landed).append(',').append(silverRead).append(',').append(written).append(',').append(files)
+          .append('\n');
+      totals.add(new double[] {c.getOrDefault("ms.total", 0L) / 1000.0, landed});
+      Files.writeString(out.resolve(name + ".csv"), csv); // after every night: a long bench can be read as it goes
+      System.out.printf("bench: night %d of %d (%s): %.1f s, %,d lines, %,d rows written, %,d live files%n", i + 1,
+          nights.size(), night, c.getOrDefault("ms.total", 0L) / 1000.0, landed, written, files);
+    }
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT, "# Bench: %d days x %,d messages a day%n%n", days, messagesPerDay));
+    md.append(String.format(Locale.ROOT, "Measured %s with `./chatledger bench --days %d --messages-per-day %d` "
+        + "(seed %d) on this machine: %d cores, max heap %d MiB. Per night and stage: `%s.csv`.%n%n",
+        LocalDate.now(), days, messagesPerDay, seed, Runtime.getRuntime().availableProcessors(),
+        Runtime.getRuntime().maxMemory() >> 20, name));
+    md.append("| night | landed lines | seconds |\n|---:|---:|---:|\n");
+    for (int i = 0; i < totals.size(); i++) {
+      md.append(String.format(Locale.ROOT, "| %d | %,d | %.1f |%n", i + 1, (long) totals.get(i)[1], totals.get(i)[0]));
+    }
+    int lastFull = Math.min(days, totals.size()) - 1; // the last night with a full day's lines
+    md.append(String.format(Locale.ROOT, "%nNight %d against night 1 (both full days): %.2fx.%n", lastFull + 1,
+        totals.get(lastFull)[0] / totals.get(0)[0]));
+    md.append("\n| table | live files before maintain | after | on disk after |\n|---|---:|---:|---:|\n");
+    Map<Table, Maintenance.TableFiles> m = Maintenance.run(w, true, true, 0);
+    m.forEach((t, f) -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d |%n", t.qualifiedName(),
+        f.liveBefore(), f.liveAfter(), f.onDiskAfter())));
+    Files.writeString(out.resolve(name + ".md"), md);
+    System.out.println("bench: results in " + out.resolve(name + ".csv") + " and " + out.resolve(name + ".md"));
+    return ChatLedger.EXIT_OK;
+  }
+
+  private static long sumEnding(Map<String, Long> counts, String suffix) {
+    return counts.entrySet().stream().filter(e -> e.getKey().endsWith(suffix) && !e.getKey().startsWith("reference/"))
+        .mapToLong(Map.Entry::getValue).sum();
+  }
+
+  /** Rows written by the night: numOutputRows of every table's commits since it started. */
+  private static long rowsWritten(Warehouse w, Instant since) {
+    long rows = 0;
+    for (Table t : Table.values()) {
+      if (!w.exists(t)) {
+        continue;
+      }
+      for (Row h : DeltaTable.forPath(w.spark(), w.path(t)).history(20)
+          .where(org.apache.spark.sql.functions.col("timestamp").geq(Timestamp.from(since))).collectAsList()) {
+        Map<String, String> metrics = h.getJavaMap(h.fieldIndex("operationMetrics"));
+        if (metrics != null && metrics.containsKey("numOutputRows")) {
+          rows += Long.parseLong(metrics.get("numOutputRows"));
+        }
+      }
+    }
+    return rows;
+  }
+}
