@@ -112,6 +112,10 @@ class AnalystToolsTest extends SparkTestSupport {
     assertThat(count(page.substring(page.indexOf("The 10 biggest"), page.indexOf("Trace one")), "<tr>") - 1)
         .as("discrepancy rows").isEqualTo((int) Math.min(10, mismatches));
     assertThat(page).contains("class=\"run-status\">succeeded</strong>");
+    long checks = SPARK.sql("SELECT count(*) FROM ops.data_quality WHERE run_id = (SELECT max_by(run_id, finished_at) "
+        + "FROM ops.runs WHERE command = 'nightly')").first().getLong(0);
+    assertThat(checks).isEqualTo(16); // 3 per feed after ingest, 4 after derive
+    assertThat(page).contains("<span id=\"quality-checks\">" + checks + "</span>", "<td>rejected_share</td>");
 
     Path png = out.resolve("report.png");
     ChildProcess.Result shot = ChildProcess.run(concat(browser, "--screenshot=" + png, url), Map.of(), 120);

@@ -37,15 +37,23 @@ class StandaloneClusterTest extends SparkTestSupport {
     Path landing = dir.resolve("landing");
     TinyLanding.twoNights(landing);
     Path sparkHome = sparkHomeWithTheProjectsJars(dir.resolve("spark-home"));
+    // the master and worker log at INFO: the test waits for the worker's registration line
+    Path log4j = Files.writeString(dir.resolve("log4j2-cluster.properties"), String.join("\n",
+        "rootLogger.level = info", "rootLogger.appenderRef.stderr.ref = console", "appender.console.type = Console",
+        "appender.console.name = console", "appender.console.target = SYSTEM_ERR",
+        "appender.console.layout.type = PatternLayout", "appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n", ""));
+    String logging = "-Dlog4j2.configurationFile=" + log4j.toUri();
     int masterPort = ChildProcess.freePort();
     List<Process> started = new ArrayList<>();
     try {
       List<String> master = ChildProcess.chatledgerJvm("-Xmx512m", "org.apache.spark.deploy.master.Master",
           "--host", "127.0.0.1", "--port", Integer.toString(masterPort), "--webui-port", Integer.toString(ChildProcess.freePort()));
+      master.add(1, logging);
       started.add(start(master, sparkHome, dir.resolve("master.log")));
       List<String> worker = ChildProcess.chatledgerJvm("-Xmx512m", "org.apache.spark.deploy.worker.Worker",
           "spark://127.0.0.1:" + masterPort, "--host", "127.0.0.1", "--cores", "2", "--memory", "2g",
           "--webui-port", Integer.toString(ChildProcess.freePort()), "--work-dir", dir.resolve("work").toString());
+      worker.add(1, logging);
       started.add(start(worker, sparkHome, dir.resolve("worker.log")));
       awaitLine(dir.resolve("worker.log"), "Successfully registered with master", 120);
 
@@ -54,13 +62,16 @@ class StandaloneClusterTest extends SparkTestSupport {
           "nightly", "--landing", landing.toString(), "--warehouse", clusterWarehouse.toString(),
           "--date", TinyLanding.FIRST_NIGHT, "--demo-key");
       night.addAll(1, List.of("-Dspark.master=spark://127.0.0.1:" + masterPort, "-Dspark.driver.host=127.0.0.1",
-          "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.executor.memory=1g", "-Dspark.cores.max=2"));
+          "-Dspark.driver.bindAddress=127.0.0.1", "-Dspark.executor.memory=1g", "-Dspark.cores.max=2",
+          // a cluster run keeps Spark's defaults (200 shuffle partitions...): sized here for a tiny night
+          "-Dspark.sql.shuffle.partitions=2", "-Dspark.default.parallelism=2",
+          "-Dspark.databricks.delta.snapshotPartitions=2", "-Dspark.ui.enabled=false"));
       ChildProcess.Result r = ChildProcess.run(night, Map.of("SPARK_HOME", sparkHome.toString(),
           "SPARK_SCALA_VERSION", "2.13"), 300);
       assertThat(r.exitCode()).as(r.output()).isZero();
       System.out.printf("standalone cluster: the night ran in %.1f s%n", r.millis() / 1000.0);
       assertThat(Files.readString(dir.resolve("worker.log"))).as("an executor ran on the worker")
-          .contains("Launching executor");
+          .contains("Asked to launch executor");
 
       Warehouse local = Warehouse.open(SPARK, dir.resolve("local-warehouse").toString());
       new NightlyJob(local, landing.toString(), HmacKey.resolve(null, true)).run(LocalDate.parse(TinyLanding.FIRST_NIGHT));

@@ -162,9 +162,9 @@ public final class DataQuality {
       Table silver = Table.silver(feed);
       if (w.exists(silver)) {
         Dataset<Row> rows = w.read(silver);
-        Dataset<Row> tonight = rows.where(col("dt").equalTo(Date.valueOf(night))).select(feed.keyField()).distinct();
-        long withTheirKeys = rows.join(tonight, rows.col(feed.keyField()).equalTo(tonight.col(feed.keyField())), "left_semi")
-            .count();
+        Dataset<Row> tonight = rows.where(col("dt").equalTo(Date.valueOf(night)))
+            .select(col(feed.keyField()).as("tonight_key")).distinct();
+        long withTheirKeys = rows.join(tonight, col(feed.keyField()).equalTo(col("tonight_key")), "left_semi").count();
         add(thresholds.check("ingest", "silver_duplicate_keys", silver.qualifiedName(), withTheirKeys - tonight.count()));
       }
     }

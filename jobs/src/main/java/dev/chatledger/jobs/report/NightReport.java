@@ -174,7 +174,18 @@ public final class NightReport {
         .append(Html.escape(run.getAs("dates"))).append(", <strong class=\"run-status\">").append(Html.escape(run.getAs("status")))
         .append("</strong>, ").append(Html.escape(run.getAs("started_at"))).append(" to ")
         .append(Html.escape(run.getAs("finished_at"))).append(" UTC.</p>");
+    if (warehouse.exists(Table.OPS_DATA_QUALITY)) {
+      List<Row> checks = spark.sql(String.format("SELECT check_name, subject, stage, value, warn_above, fail_above, level "
+          + "FROM ops.data_quality WHERE run_id = '%s' ORDER BY CASE level WHEN 'error' THEN 0 WHEN 'warning' THEN 1 "
+          + "ELSE 2 END, stage DESC, check_name, subject", run.<String>getAs("run_id").replace("'", ""))).collectAsList();
+      long warnings = checks.stream().filter(r -> "warning".equals(r.getAs("level"))).count();
+      page.append("<h3>Checks</h3><p><span id=\"quality-checks\">").append(checks.size()).append("</span> checks, ")
+          .append("<span id=\"quality-warnings\">").append(warnings).append("</span> warnings (ops.data_quality).</p>");
+      page.append(Html.table(new String[] {"check", "subject", "stage", "value", "warn above", "fail above", "level"}, checks));
+    }
+    page.append("<h3>Counts of the run</h3>");
     Map<String, Long> counts = new TreeMap<>(run.getJavaMap(run.fieldIndex("counts")));
+    counts.keySet().removeIf(k -> k.startsWith("ms."));
     StringBuilder rows = new StringBuilder("<table><thead><tr><th>count</th><th>value</th></tr></thead><tbody>");
     counts.forEach((k, v) -> rows.append("<tr><td>").append(Html.escape(k)).append("</td>").append(Html.cell(v)).append("</tr>"));
     page.append(rows).append("</tbody></table>");

@@ -60,7 +60,9 @@ public final class Warehouse {
   public static Warehouse open(SparkSession spark, String root) {
     Warehouse w = new Warehouse(spark, qualify(spark, root));
     for (Layer layer : Layer.values()) {
-      spark.sql("CREATE DATABASE IF NOT EXISTS " + layer.schema());
+      if (!spark.catalog().databaseExists(layer.schema())) { // (IF NOT EXISTS alone still warns)
+        spark.sql("CREATE DATABASE IF NOT EXISTS " + layer.schema());
+      }
     }
     Map<String, Long> published = w.latestPublication();
     for (Table t : Table.values()) {
