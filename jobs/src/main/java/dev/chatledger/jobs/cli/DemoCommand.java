@@ -71,6 +71,12 @@ public final class DemoCommand implements Callable<Integer> {
     System.out.println("3/3 summary");
     Warehouse reopened = Warehouse.open(spark, warehouseDir.toString());
     DemoSummary.print(reopened, System.out);
+    try {
+      Path report = ReportCommand.write(reopened, null, dir.resolve("report"));
+      System.out.println("night report (open in a browser): " + report.toAbsolutePath());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
     System.out.printf("%ndemo finished in %.0f s. Try next:%n  ./chatledger sql --warehouse %s "
             + "\"SELECT user_country, count(*) AS messages FROM silver.messages GROUP BY 1 ORDER BY 2 DESC\"%n",
         (System.currentTimeMillis() - started) / 1000.0, warehouseDir);

@@ -4,10 +4,10 @@ import dev.chatledger.jobs.config.HmacKey;
 import dev.chatledger.jobs.config.SparkSessions;
 import dev.chatledger.jobs.ops.Erasure;
 import dev.chatledger.jobs.tables.Warehouse;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "erase", mixinStandardHelpOptions = true,
@@ -32,15 +32,11 @@ public final class EraseCommand implements Callable<Integer> {
     String userId;
   }
 
-  @Option(names = "--key-file", description = "file holding the HMAC key (takes precedence over the environment)")
-  Path keyFile;
-
-  @Option(names = "--demo-key", description = "use the fixed, public demo key (demo data only)")
-  boolean demoKey;
+  @Mixin KeyOptions keys;
 
   @Override
   public Integer call() {
-    HmacKey key = HmacKey.resolve(keyFile, demoKey);
+    HmacKey key = keys.key();
     String userKey = who.phone != null ? Erasure.keyOfPhone(who.phone, key) : Erasure.keyOfUserId(who.userId, key);
     Warehouse w = Warehouse.open(SparkSessions.getOrCreate("chatledger-erase"), warehouse);
     Erasure.Result r = Erasure.erase(w, userKey);

@@ -30,15 +30,20 @@ public final class ReportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    NightReport report = new NightReport(Warehouse.open(SparkSessions.getOrCreate("chatledger-report"), warehouse));
-    LocalDate day = date != null ? date : report.latestRevenueDate();
-    String html = report.html(day);
-    Files.createDirectories(out);
-    Path page = out.resolve("index.html");
-    Path partial = out.resolve("index.html.tmp");
+    Path page = write(Warehouse.open(SparkSessions.getOrCreate("chatledger-report"), warehouse), date, out);
+    System.out.println("chatledger: report written to " + page.toAbsolutePath());
+    return ChatLedger.EXIT_OK;
+  }
+
+  /** Writes DIR/index.html (atomically: a reader never opens half a page) for a date, or the latest. */
+  static Path write(Warehouse w, LocalDate date, Path dir) throws IOException {
+    NightReport report = new NightReport(w);
+    String html = report.html(date != null ? date : report.latestRevenueDate());
+    Files.createDirectories(dir);
+    Path page = dir.resolve("index.html");
+    Path partial = dir.resolve("index.html.tmp");
     Files.writeString(partial, html, StandardCharsets.UTF_8);
     Files.move(partial, page, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-    System.out.println("chatledger: report of " + day + " written to " + page.toAbsolutePath());
-    return ChatLedger.EXIT_OK;
+    return page;
   }
 }
