@@ -16,6 +16,8 @@ import dev.chatledger.jobs.ops.WriterLock;
 import dev.chatledger.jobs.silver.Deduplication;
 import dev.chatledger.jobs.silver.Pseudonymization;
 import dev.chatledger.jobs.silver.rating.MessageRating;
+import dev.chatledger.jobs.silver.rating.ServiceQuota;
+import dev.chatledger.jobs.silver.rating.Tiering;
 import dev.chatledger.jobs.gold.BillingReconciliation;
 import dev.chatledger.jobs.gold.GoldLayer;
 import dev.chatledger.jobs.tables.Table;
@@ -137,9 +139,10 @@ public final class NightlyJob {
       quality.afterIngest(warehouse, date, counts, RunRecord.previousNightCounts(warehouse, date));
       quality.enforce(warehouse, runId, date);
       counts.put("ms.quality_ingest", millis(q0));
-      derive(date, counts);
+      NightHorizon horizon = NightScope.of(warehouse, date);
+      derive(date, counts, horizon);
       Instant q1 = Instant.now();
-      quality.afterDerive(warehouse, counts);
+      quality.afterDerive(warehouse, counts, horizon.rating());
       quality.enforce(warehouse, runId, date);
       counts.put("ms.quality_derive", millis(q1));
       // the one step that makes the night visible: every table at once, or none (see Warehouse)
@@ -229,7 +232,11 @@ public final class NightlyJob {
       }
       warehouse.replace(Table.bronze(feed), dtFilter, valid);
 
-      Dataset<Row> earlier = warehouse.read(Table.silver(feed)).where("dt < DATE'" + date + "'");
+      // a redelivery repeats its payload, event time included: the copies that won on earlier
+      // nights are looked for in the silver partitions of tonight's event dates only
+      Dataset<Row> earlier = warehouse.read(Table.silver(feed))
+          .where(sameEventDates(feed, valid))
+          .where("dt < DATE'" + date + "'");
       Dataset<Row> classified = Deduplication.classify(valid, earlier, feed.keyField())
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -325,9 +332,9 @@ public final class NightlyJob {
     String runId = RunRecord.newRunId("rebuild", started);
     Map<String, Long> counts = new LinkedHashMap<>();
     try (WriterLock lock = WriterLock.acquire(warehouse, runId)) {
-      derive(date, counts);
+      derive(date, counts, NightHorizon.FULL);
       DataQuality quality = new DataQuality(thresholds);
-      quality.afterDerive(warehouse, counts);
+      quality.afterDerive(warehouse, counts, null);
       quality.enforce(warehouse, runId, date);
       warehouse.publish(runId, date.toString());
       RunRecord.write(warehouse, runId, "rebuild", date.toString(), started, "succeeded", counts, null);
@@ -341,21 +348,47 @@ public final class NightlyJob {
   }
 
   /**
-   * Rates every outbound message and publishes revenue, reconciliation, consent and usage.
-   * Recomputed from the whole of silver, so a late inbound message, status, consent or billing
-   * line re-derives what it affects (windows, tier order, whole local months, the opt-in base
-   * from the day it changes) and one night at a time equals one run over all.
+   * Rates the outbound messages and derives revenue, reconciliation, consent and usage from
+   * silver, for the dates the night can change ({@link NightHorizon}; every date after a rules
+   * or reference change): a late inbound message, status, consent or billing line re-derives
+   * what it affects (windows, tier order, the rest of its local month, the opt-in base from the
+   * day it changes), and one night at a time equals one run over all.
    */
-  private void derive(LocalDate date, Map<String, Long> counts) {
+  private void derive(LocalDate date, Map<String, Long> counts, NightHorizon h) {
     Instant t0 = Instant.now();
     Dataset<Row> messages = warehouse.read(Table.SILVER_MESSAGES);
     Dataset<Row> statuses = warehouse.read(Table.SILVER_STATUSES);
-    Dataset<Row> rated = MessageRating.rate(messages, statuses, warehouse.read(Table.SILVER_BUSINESSES),
-            warehouse.read(Table.SILVER_MARKETS), warehouse.read(Table.SILVER_RATE_CARD))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> businesses = warehouse.read(Table.SILVER_BUSINESSES);
+    Dataset<Row> markets = warehouse.read(Table.SILVER_MARKETS);
+    Dataset<Row> rateCard = warehouse.read(Table.SILVER_RATE_CARD);
+    Dataset<Row> rated;
+    Dataset<Row> ratedRows; // what silver.rated_messages holds from h.ratedFrom() on
+    if (h.isFull()) {
+      rated = MessageRating.rate(messages, statuses, businesses, markets, rateCard)
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      ratedRows = rated;
+    } else {
+      Dataset<Row> before = warehouse.read(Table.SILVER_RATED_MESSAGES);
+      Column sinceContext = functions.lit(java.sql.Date.valueOf(h.ratedFrom().minusDays(MessageRating.CONTEXT_DAYS)));
+      Dataset<Row> carried = NightScope.carriedOver(before, h.rating()).select("message_id")
+          .localCheckpoint(); // read once: the rewrite below replaces the files it comes from
+      Column notRerated = col("sent_date").lt(functions.lit(java.sql.Date.valueOf(h.rating())));
+      // the month-to-date counters: messages delivered before the horizon, in its months or later
+      Dataset<Row> settled = before.where(notRerated
+          .and(col("delivered_at").lt(functions.lit(java.sql.Timestamp.valueOf(h.rating().atStartOfDay()))))
+          .and(col("local_month").geq(functions.lit(h.rating().minusDays(1).toString().substring(0, 7)))));
+      rated = MessageRating.rate(messages.where(col("sent_date").geq(sinceContext)),
+              statuses.where(col("status_date").geq(sinceContext)), businesses, markets, rateCard,
+              new MessageRating.Horizon(h.rating(), carried, Tiering.offsets(settled), ServiceQuota.offsets(settled)))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      // the dates carried messages come from keep their other messages as they are
+      ratedRows = rated.unionByName(before.where(notRerated)
+          .where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(h.ratedFrom()))))
+          .join(carried, "message_id", "left_anti"), true);
+    }
     Dataset<Row> reconciliation = null;
     try {
-      long ratedDates = warehouse.replaceChangedPartitions(Table.SILVER_RATED_MESSAGES, rated);
+      long ratedDates = warehouse.replaceChangedPartitions(Table.SILVER_RATED_MESSAGES, ratedRows, h.ratedFrom());
       counts.put("rating.sent_dates_rewritten", ratedDates);
       Row q = rated.agg(functions.count(functions.lit(1)),
           functions.count(functions.when(col("is_unrated"), functions.lit(1))),
@@ -363,27 +396,36 @@ public final class NightlyJob {
       counts.put("rating.outbound_messages", q.getLong(0));
       counts.put("rating.unrated", q.getLong(1));
       counts.put("rating.billable", q.getLong(2));
-      long orphans = statuses
-          .join(messages.select("message_id"), statuses.col("message_id").equalTo(messages.col("message_id")), "left_anti")
-          .where(col("status_at").lt(functions.lit(java.sql.Timestamp.valueOf(date.minusDays(7).atStartOfDay()))))
-          .count();
+      long orphans = orphanStatuses(date, h, messages, statuses);
       counts.put("rating.orphan_status", orphans);
-      LOG.info("stage rating {}: {} outbound messages, {} billable, {} unrated, {} orphan statuses in {} s",
-          date, q.getLong(0), q.getLong(2), q.getLong(1), orphans, seconds(t0));
+      LOG.info("stage rating {}: {} outbound messages re-rated (sent from {}), {} billable, {} unrated, {} orphan statuses in {} s",
+          date, q.getLong(0), h.isFull() ? "the start" : h.rating(), q.getLong(2), q.getLong(1), orphans, seconds(t0));
       counts.put("ms.rating", millis(t0));
       Instant t1 = Instant.now();
-      reconciliation = BillingReconciliation.reconcile(rated, warehouse.read(Table.SILVER_BILLING))
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      Map<Table, Dataset<Row>> gold = GoldLayer.derive(new GoldLayer.Inputs(rated, reconciliation, messages,
-          warehouse.read(Table.SILVER_CONSENTS), warehouse.read(Table.SILVER_MARKETS),
-          warehouse.read(Table.SILVER_BUSINESSES)), date);
+      Dataset<Row> ratedTable = warehouse.read(Table.SILVER_RATED_MESSAGES); // as just written
+      Dataset<Row> billing = warehouse.read(Table.SILVER_BILLING);
+      if (h.isFull()) {
+        reconciliation = BillingReconciliation.reconcile(ratedTable, billing);
+      } else {
+        // the messages and lines that can be dated on or after the horizon (NightScope)
+        LocalDate from = h.reconciliation();
+        Column lookback = functions.lit(java.sql.Date.valueOf(from.minusDays(NightScope.BILLING_LOOKBACK_DAYS)));
+        reconciliation = BillingReconciliation.reconcile(
+                ratedTable.where(col("sent_date").geq(lookback)
+                    .or(col("revenue_date").geq(functions.lit(java.sql.Date.valueOf(from))))),
+                billing.where(col("billed_date").geq(lookback)))
+            .where(col("date").geq(functions.lit(java.sql.Date.valueOf(from))));
+      }
+      reconciliation = reconciliation.persist(StorageLevel.MEMORY_AND_DISK());
+      Map<Table, Dataset<Row>> gold = GoldLayer.derive(new GoldLayer.Inputs(ratedTable, reconciliation, messages,
+          warehouse.read(Table.SILVER_CONSENTS), markets, businesses), date, h);
       List<Callable<Long>> writes = new ArrayList<>();
       gold.forEach((table, rows) -> writes.add(() -> {
         Instant w0 = Instant.now();
         if (table == failWhenWriting) {
           throw new IllegalStateException("injected failure writing " + table.qualifiedName());
         }
-        long dates = warehouse.replaceChangedPartitions(table, rows);
+        long dates = warehouse.replaceChangedPartitions(table, rows, h.from(table));
         LOG.info("  {}: {} {} rewritten in {} s", table.qualifiedName(), dates, table.partitionBy().get(0),
             seconds(w0));
         return dates;
@@ -405,6 +447,25 @@ public final class NightlyJob {
         reconciliation.unpersist();
       }
     }
+  }
+
+  /**
+   * Statuses whose message has not arrived and that are older than 7 days (CONTRACT 7). A full
+   * derivation counts them over all history; a night counts those that landed 7 days before it
+   * (the cohort that turns 7 tonight), so the check costs the same every night.
+   */
+  private long orphanStatuses(LocalDate date, NightHorizon h, Dataset<Row> messages, Dataset<Row> statuses) {
+    java.sql.Date weekAgo = java.sql.Date.valueOf(date.minusDays(7));
+    if (h.isFull()) {
+      return statuses.join(messages.select("message_id"), "message_id", "left_anti")
+          .where(col("status_at").lt(functions.lit(java.sql.Timestamp.valueOf(date.minusDays(7).atStartOfDay()))))
+          .count();
+    }
+    Dataset<Row> landed = statuses.where(col("dt").equalTo(functions.lit(weekAgo)))
+        .where(col("status_date").geq(functions.lit(java.sql.Date.valueOf(date.minusDays(14)))));
+    return landed.join(messages.where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(date.minusDays(21)))))
+            .select("message_id"), "message_id", "left_anti")
+        .count();
   }
 
   /** Data-quality figures of the consent tables (CONTRACT 4), read back from gold. */
@@ -440,7 +501,15 @@ public final class NightlyJob {
         col("run_id"));
   }
 
-  static String eventDateColumn(Feed feed) {
+  /** The event dates (a few) of {@code rows}, as a filter on the feed's silver partitions. */
+  public static Column sameEventDates(Feed feed, Dataset<Row> rows) {
+    String dateColumn = eventDateColumn(feed);
+    Object[] dates = rows.select(dateColumn).distinct().collectAsList().stream() // one row per date
+        .map(r -> r.get(0)).toArray();
+    return dates.length == 0 ? lit(false) : col(dateColumn).isin(dates);
+  }
+
+  public static String eventDateColumn(Feed feed) {
     return feed.eventTimeField().replace("_at", "_date");
   }
 

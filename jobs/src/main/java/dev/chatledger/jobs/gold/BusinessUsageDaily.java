@@ -32,16 +32,28 @@ public final class BusinessUsageDaily {
    * @param usage {@link RegionalUsageDaily#usage}: inbound and outbound messages
    * @param rated {@code silver.rated_messages} for revenue by revenue_date
    * @param businesses {@code silver.businesses}
+   * @param firsts {@link #firsts} of all messages (a new business is new against all history)
    */
+  /** As {@link #from(Dataset, Dataset, Dataset, Dataset)}, with the usage frame as all history. */
   public static Dataset<Row> from(Dataset<Row> usage, Dataset<Row> rated, Dataset<Row> businesses) {
+    return from(usage, rated, businesses, firsts(usage));
+  }
+
+  /** Per business, its first message ever (either direction) and first template (from silver or usage rows). */
+  public static Dataset<Row> firsts(Dataset<Row> messages) {
+    Column template = col("direction").equalTo("outbound").and(col("type").equalTo("template"));
+    return messages.groupBy(col("business_id").as("f_business_id"))
+        .agg(min(col("sent_at")).as("first_message_at"), min(when(template, col("sent_at"))).as("first_template_at"));
+  }
+
+  public static Dataset<Row> from(Dataset<Row> usage, Dataset<Row> rated, Dataset<Row> businesses,
+      Dataset<Row> firsts) {
     Column outbound = col("direction").equalTo("outbound");
     Column template = outbound.and(col("type").equalTo("template"));
     Dataset<Row> perDay = usage.groupBy(col("sent_date").as("date"), col("business_id"))
         .agg(count(when(outbound, lit(1))).as("outbound_messages"),
             count(when(col("direction").equalTo("inbound"), lit(1))).as("inbound_messages"),
             count(when(template, lit(1))).as("templates"));
-    Dataset<Row> firsts = usage.groupBy(col("business_id").as("f_business_id"))
-        .agg(min(col("sent_at")).as("first_message_at"), min(when(template, col("sent_at"))).as("first_template_at"));
     Dataset<Row> revenue = rated.where(col("revenue_date").isNotNull())
         .groupBy(col("revenue_date").as("date"), col("business_id"))
         .agg(sum(col("price")).as("revenue"));

@@ -161,9 +161,10 @@ public final class DataQuality {
       add(thresholds.check("ingest", "feed_empty", f, lines == 0 && wasNotEmpty ? 1 : 0));
       Table silver = Table.silver(feed);
       if (w.exists(silver)) {
-        Dataset<Row> rows = w.read(silver);
-        Dataset<Row> tonight = rows.where(col("dt").equalTo(Date.valueOf(night)))
-            .select(col(feed.keyField()).as("tonight_key")).distinct();
+        Dataset<Row> tonightRows = w.read(silver).where(col("dt").equalTo(Date.valueOf(night)));
+        // the partitions deduplication compared tonight's rows with (NightlyJob)
+        Dataset<Row> rows = w.read(silver).where(dev.chatledger.jobs.NightlyJob.sameEventDates(feed, tonightRows));
+        Dataset<Row> tonight = tonightRows.select(col(feed.keyField()).as("tonight_key")).distinct();
         long withTheirKeys = rows.join(tonight, col(feed.keyField()).equalTo(col("tonight_key")), "left_semi").count();
         add(thresholds.check("ingest", "silver_duplicate_keys", silver.qualifiedName(), withTheirKeys - tonight.count()));
       }
@@ -172,9 +173,23 @@ public final class DataQuality {
 
   /** After the derived tables: revenue adds up, rating coverage, orphans, reconciliation. */
   public void afterDerive(Warehouse w, Map<String, Long> counts) {
-    BigDecimal gold = sum(w.read(Table.GOLD_REVENUE_DAILY).agg(org.apache.spark.sql.functions.sum("revenue")).first());
-    BigDecimal prices = sum(w.read(Table.SILVER_RATED_MESSAGES).where(col("billable"))
-        .agg(org.apache.spark.sql.functions.sum("price")).first());
+    afterDerive(w, counts, null);
+  }
+
+  /**
+   * @param from the night's rating horizon: revenue is compared from that revenue date on (what
+   *     the night re-derived); null for all
+   */
+  public void afterDerive(Warehouse w, Map<String, Long> counts, java.time.LocalDate from) {
+    Dataset<Row> revenue = w.read(Table.GOLD_REVENUE_DAILY);
+    Dataset<Row> rated = w.read(Table.SILVER_RATED_MESSAGES).where(col("billable"));
+    if (from != null) {
+      org.apache.spark.sql.Column since = org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(from));
+      revenue = revenue.where(col("revenue_date").geq(since));
+      rated = rated.where(col("revenue_date").geq(since));
+    }
+    BigDecimal gold = sum(revenue.agg(org.apache.spark.sql.functions.sum("revenue")).first());
+    BigDecimal prices = sum(rated.agg(org.apache.spark.sql.functions.sum("price")).first());
     add(thresholds.check("derive", "revenue_difference", Table.GOLD_REVENUE_DAILY.qualifiedName(),
         gold.subtract(prices).abs().doubleValue()));
     long billable = counts.getOrDefault("rating.billable", 0L);

@@ -233,16 +233,33 @@ public final class Warehouse {
    * Returns how many dates were rewritten.
    */
   public long replaceChangedPartitions(Table t, Dataset<Row> rows) {
+    return replaceChangedPartitions(t, rows, null);
+  }
+
+  /**
+   * As {@link #replaceChangedPartitions(Table, Dataset)}, for the dates on or after {@code from}
+   * only: {@code rows} are the table's rows from that date on, earlier dates are left as they
+   * are and not even read. Null: {@code rows} are the whole table.
+   */
+  public long replaceChangedPartitions(Table t, Dataset<Row> rows, java.time.LocalDate from) {
     if (t.partitionBy().isEmpty()) {
       return replaceAll(t, rows) ? 1 : 0;
     }
     ensure(t);
+    String p = t.partitionBy().get(0);
     Dataset<Row> aligned = align(t, rows);
     Dataset<Row> current = read(t);
     if (!Arrays.asList(current.columns()).containsAll(Arrays.asList(aligned.columns()))) {
+      if (from != null) {
+        throw new IllegalStateException(t.qualifiedName() + " lacks columns of the registry: rebuild the warehouse");
+      }
       return replaceAll(t, rows) ? 1 : 0; // the registry added a column: rewrite with it
     }
-    String p = t.partitionBy().get(0);
+    if (from != null) {
+      Column since = col(p).geq(lit(java.sql.Date.valueOf(from)));
+      aligned = aligned.where(since);
+      current = current.where(since);
+    }
     Column hash = rowHash(aligned);
     Column side = col("side");
     List<Row> changed = current.select(col(p).as("p"), lit(0).as("side"), hash)

@@ -24,18 +24,47 @@ public final class MessageRating {
 
   public static Dataset<Row> rate(Dataset<Row> messages, Dataset<Row> statuses, Dataset<Row> businesses,
       Dataset<Row> markets, Dataset<Row> rateCard) {
+    return rate(messages, statuses, businesses, markets, rateCard, null);
+  }
+
+  /**
+   * The messages a night re-rates: the outbound ones sent on or after {@code from} (UTC date)
+   * and the {@code carried} ones (sent before, delivered on or after it); every other message of
+   * their months was delivered before them and is summed up in the month-to-date counters.
+   * {@code messages} must hold at least {@link #CONTEXT_DAYS} days before the earliest of them.
+   *
+   * @param tierOffsets {@link Tiering#offsets} of the messages not re-rated
+   * @param quotaOffsets {@link ServiceQuota#offsets} of the same
+   * @param carried {@code message_id} of the carried messages
+   */
+  public record Horizon(java.time.LocalDate from, Dataset<Row> carried, Dataset<Row> tierOffsets,
+      Dataset<Row> quotaOffsets) {}
+
+  /** Days of conversation before a rated message that its windows can depend on (72h, rounded up). */
+  public static final int CONTEXT_DAYS = 4;
+
+  public static Dataset<Row> rate(Dataset<Row> messages, Dataset<Row> statuses, Dataset<Row> businesses,
+      Dataset<Row> markets, Dataset<Row> rateCard, Horizon horizon) {
     Dataset<Row> conversations = messages.select("message_id", "direction", "sent_at", "business_id",
         "phone_number_id", "user_key", "user_country", "type", "template_category",
         "referral_source_type", "referral_source_id");
     Dataset<Row> windows = EntryPointWindow.mark(CustomerServiceWindow.mark(conversations))
         .where(col("direction").equalTo("outbound"));
+    if (horizon != null) {
+      Dataset<Row> carried = horizon.carried().select(col("message_id").as("_carried_id"));
+      windows = windows
+          .join(org.apache.spark.sql.functions.broadcast(carried), col("message_id").equalTo(col("_carried_id")), "left")
+          .where(to_date(col("sent_at")).geq(org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(horizon.from())))
+              .or(col("_carried_id").isNotNull()))
+          .drop("_carried_id");
+    }
     Dataset<Row> delivered = Delivery.withDeliveredAt(windows, statuses);
     Dataset<Row> local = BusinessTime.withBusiness(delivered, businesses);
-    Dataset<Row> priced = ServiceQuota.apply(PricingPolicy.apply(local))
+    Dataset<Row> priced = ServiceQuota.apply(PricingPolicy.apply(local), horizon == null ? null : horizon.quotaOffsets())
         .withColumn("billable", col("delivered_at").isNotNull()
             .and(org.apache.spark.sql.functions.coalesce(col("pricing_type").equalTo("regular"), org.apache.spark.sql.functions.lit(false))));
     Dataset<Row> categorized = RateCard.withCategory(Market.assign(priced, markets), rateCard);
-    return RateCard.price(Tiering.count(categorized), rateCard, CURRENCY)
+    return RateCard.price(Tiering.count(categorized, horizon == null ? null : horizon.tierOffsets()), rateCard, CURRENCY)
         .withColumn("revenue_date", to_date(col("delivered_at")))
         .withColumn("sent_date", to_date(col("sent_at")))
         .withColumn("is_unrated", col("is_unrated").or(col("policy").isNull().and(col("delivered_at").isNotNull())));

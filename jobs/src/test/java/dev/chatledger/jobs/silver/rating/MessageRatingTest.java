@@ -1,10 +1,15 @@
 package dev.chatledger.jobs.silver.rating;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.to_date;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.math.BigDecimal;
 import java.sql.Timestamp;
 import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 
@@ -244,5 +249,51 @@ class MessageRatingTest {
     Map<String, Row> r = f.rate();
     assertThat(price(r.get("nye"))).isEqualByComparingTo("0.0107");
     assertThat(price(r.get("ny"))).isEqualByComparingTo("0.0118");
+  }
+
+  @Test
+  void reRatingFromAHorizonWithMonthToDateCountersEqualsRatingTheWholeMonth() {
+    RatingFixture f = new RatingFixture();
+    f.rate("India", "utility", "2025-07-01", 3, "0.0010"); // illustrative: from the 4th charged one
+    for (int i = 1; i <= 1001; i++) { // the free service quota runs out after the horizon
+      String id = String.format("svc-%04d", i);
+      String at = java.time.Instant.parse("2026-11-02T00:00:00Z").plusSeconds(300L * i).toString();
+      f.message(id, "outbound", at, "b-in", "u-1", "IN", "text", null, null);
+      f.delivered(id, at);
+    }
+    for (int day = 1; day <= 6; day++) {
+      for (int hour = 0; hour < 24; hour += 6) {
+        f.template("u-" + day + "-" + hour, String.format("2026-11-%02dT%02d:30:00Z", day, hour), "utility");
+      }
+    }
+    // sent before the horizon, delivered after it: carried over, its tier position moves
+    f.message("late-delivery", "outbound", "2026-11-03T23:00:00Z", "b-in", "u-1", "IN", "template", "utility", null);
+    f.delivered("late-delivery", "2026-11-04T12:00:00Z");
+    Dataset<Row> all = f.rated().persist();
+    java.time.LocalDate from = java.time.LocalDate.parse("2026-11-04");
+    Column beforeHorizon = col("sent_date").lt(lit(java.sql.Date.valueOf(from)));
+    Column deliveredBefore = col("delivered_at").lt(lit(Timestamp.valueOf(from.atStartOfDay())));
+    Dataset<Row> carried = all.where(beforeHorizon.and(deliveredBefore.unary_$bang())).select("message_id");
+    Dataset<Row> settled = all.where(beforeHorizon.and(deliveredBefore));
+
+    Dataset<Row> recent = RatingFixture.df(f.messages, RatingFixture.MESSAGES)
+        .where(to_date(col("sent_at")).geq(lit(java.sql.Date.valueOf(from.minusDays(MessageRating.CONTEXT_DAYS)))));
+    Dataset<Row> reRated = MessageRating.rate(recent, RatingFixture.df(f.statuses, RatingFixture.STATUSES),
+        RatingFixture.df(f.businesses, RatingFixture.BUSINESSES), RatingFixture.df(f.markets, RatingFixture.MARKETS),
+        RatingFixture.df(f.rateCard, RatingFixture.RATE_CARD),
+        new MessageRating.Horizon(from, carried, Tiering.offsets(settled), ServiceQuota.offsets(settled)));
+
+    java.util.List<Row> expected = all.where(beforeHorizon.unary_$bang().or(col("message_id").equalTo("late-delivery")))
+        .orderBy("message_id").collectAsList();
+    assertThat(carried.collectAsList()).extracting(r -> r.getString(0)).containsExactly("late-delivery");
+    assertThat(reRated.orderBy("message_id").collectAsList()).containsExactlyElementsOf(expected);
+    Map<String, Row> r = new java.util.HashMap<>();
+    reRated.collectAsList().forEach(row -> r.put(row.getAs("message_id"), row));
+    assertThat(s(r.get("svc-1001"), "pricing_type")).isEqualTo("regular");
+    assertThat((Long) r.get("svc-1000").getAs("service_quota_position")).isEqualTo(1000L);
+    // 12 utility templates before the horizon, 13th and later in tier 3
+    assertThat((Long) r.get("u-4-0").getAs("tier_position")).isEqualTo(12L);
+    assertThat((Long) r.get("u-4-0").getAs("tier_from")).isEqualTo(3L);
+    assertThat((Long) r.get("late-delivery").getAs("tier_position")).isEqualTo(14L);
   }
 }

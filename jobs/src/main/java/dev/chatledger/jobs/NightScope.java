@@ -1,0 +1,154 @@
+package dev.chatledger.jobs;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
+
+import dev.chatledger.jobs.gold.OptInCohorts;
+import dev.chatledger.jobs.tables.Table;
+import dev.chatledger.jobs.tables.Warehouse;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Works out a night's {@link NightHorizon} from the silver rows it added (those of its arrival
+ * date): what can have changed is bounded by the earliest event it brought. Reads only small
+ * aggregates of silver and the rated messages (Delta's file statistics skip the rest).
+ *
+ * <p>Falls back to {@link NightHorizon#FULL} when the derived tables cannot be trusted as a base:
+ * nothing published yet, a reference file changed (every rating may change), or the last run
+ * did not succeed (it may have left silver rows no night has derived).
+ */
+final class NightScope {
+  private static final Logger LOG = LoggerFactory.getLogger(NightScope.class);
+
+  /** A night that brought no messages or statuses re-rates nothing: its rating horizon. */
+  static final LocalDate NOTHING = LocalDate.of(9999, 12, 1);
+
+  /**
+   * A billing line is assumed to be billed within this many days of its message's delivery (or,
+   * undelivered, of its sending): reconciliation re-reads this much billing before its horizon.
+   */
+  static final int BILLING_LOOKBACK_DAYS = 8;
+
+  private NightScope() {}
+
+  static NightHorizon of(Warehouse w, LocalDate night) {
+    String fullBecause = fullReason(w);
+    if (fullBecause != null) {
+      LOG.info("night {}: derives every date ({})", night, fullBecause);
+      return NightHorizon.FULL;
+    }
+    LocalDate messages = minDate(w, Table.SILVER_MESSAGES, "sent_date", night);
+    LocalDate statuses = minDate(w, Table.SILVER_STATUSES, "status_date", night);
+    LocalDate consents = minDate(w, Table.SILVER_CONSENTS, "occurred_date", night);
+    LocalDate billing = minDate(w, Table.SILVER_BILLING, "billed_date", night);
+
+    // a new message at t changes windows from t - 24h (an answered referral) on; a status, its
+    // message, mostly sent the same or the day before
+    LocalDate rating = earliest(messages == null ? null : messages.minusDays(1),
+        statuses == null ? null : statuses.minusDays(1));
+    Dataset<Row> rated = w.read(Table.SILVER_RATED_MESSAGES);
+    if (rating == null) {
+      rating = NOTHING;
+    } else {
+      // a delivery or read receipt of an older message re-rates from that message on
+      Dataset<Row> receipts = w.read(Table.SILVER_STATUSES).where(tonight(night))
+          .where(col("status").isin("delivered", "read")).select("message_id").distinct()
+          .join(w.read(Table.SILVER_MESSAGES).where(col("sent_date").geq(lit(Date.valueOf(rating))))
+              .select("message_id"), "message_id", "left_anti");
+      LocalDate older = firstDate(rated.where(col("sent_date").lt(lit(Date.valueOf(rating))))
+          .join(broadcast(receipts), "message_id", "left_semi").agg(min("sent_date")));
+      rating = earliest(rating, older);
+    }
+    // messages sent before the horizon and delivered after it are re-rated too (tiers, quota)
+    LocalDate ratedFrom = earliest(rating, firstDate(carriedOver(rated, rating).agg(min("sent_date"))));
+
+    // a billing line re-reconciles its message wherever it is dated
+    LocalDate reconciliation = rating;
+    if (billing != null) {
+      Dataset<Row> lines = w.read(Table.SILVER_BILLING).where(tonight(night)).select("message_id").distinct();
+      reconciliation = earliest(reconciliation, billing, firstDate(w.read(Table.GOLD_BILLING_RECONCILIATION)
+          .join(lines, "message_id", "left_semi").agg(min("date"))));
+    }
+    if (rating != NOTHING) {
+      // a line reconciled before its message arrived was dated by the line
+      reconciliation = earliest(reconciliation, firstDate(w.read(Table.GOLD_BILLING_RECONCILIATION)
+          .where(col("revenue_date").isNull().and(col("date").lt(lit(Date.valueOf(rating)))))
+          .join(w.read(Table.SILVER_MESSAGES).where(col("sent_date").geq(lit(Date.valueOf(rating))))
+              .select("message_id"), "message_id", "left_semi").agg(min("date"))));
+    }
+    // cohorts: a prompt waits 7 days for its opt-in, and turns final 7 days after its date
+    LocalDate finalTonight = night.minusDays(OptInCohorts.WINDOW_DAYS);
+    LocalDate cohorts = earliest(finalTonight, consents == null ? null : consents.minusDays(OptInCohorts.WINDOW_DAYS));
+    LocalDate consent = earliest(rating, consents);
+    NightHorizon h = new NightHorizon(rating, ratedFrom, reconciliation, cohorts, consent);
+    LOG.info("night {}: derives from {}", night, h);
+    return h;
+  }
+
+  /** Rated messages sent before {@code from} and delivered on or after it. */
+  static Dataset<Row> carriedOver(Dataset<Row> rated, LocalDate from) {
+    return rated.where(col("sent_date").lt(lit(Date.valueOf(from)))
+        .and(col("delivered_at").geq(lit(Timestamp.valueOf(from.atStartOfDay())))));
+  }
+
+  private static String fullReason(Warehouse w) {
+    Map<String, Long> published = w.latestPublication();
+    if (published == null) {
+      return "nothing published yet";
+    }
+    for (Table t : List.of(Table.SILVER_MARKETS, Table.SILVER_RATE_CARD, Table.SILVER_BUSINESSES)) {
+      if (w.exists(t) && !Objects.equals(published.get(t.qualifiedName()), w.version(t))) {
+        return t.qualifiedName() + " changed";
+      }
+    }
+    for (Table t : Table.values()) {
+      if (t.layer() == dev.chatledger.jobs.tables.Layer.GOLD || t == Table.SILVER_RATED_MESSAGES) {
+        if (!w.exists(t) || !Objects.equals(published.get(t.qualifiedName()), w.version(t))) {
+          return t.qualifiedName() + " is not as published";
+        }
+      }
+    }
+    if (w.exists(Table.OPS_RUNS)) {
+      List<Row> last = w.read(Table.OPS_RUNS).orderBy(col("started_at").desc()).select("status").limit(1).collectAsList();
+      if (!last.isEmpty() && !"succeeded".equals(last.get(0).getString(0))) {
+        return "the last run did not succeed";
+      }
+    }
+    return null;
+  }
+
+  private static org.apache.spark.sql.Column tonight(LocalDate night) {
+    return col("dt").equalTo(lit(Date.valueOf(night)));
+  }
+
+  /** The earliest event date among the rows the night added to a silver table; null if none. */
+  private static LocalDate minDate(Warehouse w, Table t, String dateColumn, LocalDate night) {
+    return firstDate(w.read(t).where(tonight(night)).agg(min(dateColumn)));
+  }
+
+  private static LocalDate firstDate(Dataset<Row> oneDate) {
+    Row r = oneDate.first();
+    return r.isNullAt(0) ? null : r.getDate(0).toLocalDate();
+  }
+
+  private static LocalDate earliest(LocalDate... dates) {
+    LocalDate e = null;
+    for (LocalDate d : dates) {
+      if (d != null && (e == null || d.isBefore(e))) {
+        e = d;
+      }
+    }
+    return e;
+  }
+}
