@@ -48,15 +48,19 @@ final class NightScope {
       LOG.info("night {}: derives every date ({})", night, fullBecause);
       return NightHorizon.FULL;
     }
-    LocalDate messages = minDate(w, Table.SILVER_MESSAGES, "sent_date", night);
+    Dataset<Row> newMessages = w.read(Table.SILVER_MESSAGES).where(tonight(night));
+    Row m = newMessages.agg(
+        min(org.apache.spark.sql.functions.when(col("direction").equalTo("outbound"), col("sent_date"))),
+        min(org.apache.spark.sql.functions.when(col("direction").equalTo("inbound"), col("sent_date")))).first();
+    LocalDate outbound = m.isNullAt(0) ? null : m.getDate(0).toLocalDate();
+    LocalDate inbound = m.isNullAt(1) ? null : m.getDate(1).toLocalDate();
     LocalDate statuses = minDate(w, Table.SILVER_STATUSES, "status_date", night);
     LocalDate consents = minDate(w, Table.SILVER_CONSENTS, "occurred_date", night);
     LocalDate billing = minDate(w, Table.SILVER_BILLING, "billed_date", night);
 
-    // a new message at t changes windows from t - 24h (an answered referral) on; a status, its
-    // message, mostly sent the same or the day before
-    LocalDate rating = earliest(messages == null ? null : messages.minusDays(1),
-        statuses == null ? null : statuses.minusDays(1));
+    // an inbound message at t changes the windows from t on; an outbound one from t - 24h (the
+    // referral it answers opens a window from then); a status, its own message's delivery
+    LocalDate rating = earliest(outbound == null ? null : outbound.minusDays(1), inbound, statuses);
     Dataset<Row> rated = w.read(Table.SILVER_RATED_MESSAGES);
     if (rating == null) {
       rating = NOTHING;

@@ -72,19 +72,18 @@ public final class BenchCommand implements Callable<Integer> {
     for (String s : STAGES) {
       csv.append(",seconds_").append(s);
     }
-    csv.append(",landed_lines,silver_rows_read,rows_written,live_files\n");
+    csv.append(",landed_lines,rows_read,rerated_messages,rows_written,live_files\n");
+    RowsRead rowsRead = new RowsRead();
+    spark.sparkContext().addSparkListener(rowsRead);
     List<double[]> totals = new ArrayList<>();
     for (int i = 0; i < nights.size(); i++) {
       LocalDate night = nights.get(i);
       Instant started = Instant.now();
+      long read0 = rowsRead.total();
       NightlyJob.Result r = job.run(night);
+      long read = rowsRead.total() - read0; // rows the night's tasks read: landed files and tables
       Map<String, Long> c = r.counts();
       long landed = sumEnding(c, ".lines");
-      // the derived stages read the whole of silver (messages, statuses, consents, billing)
-      long silverRead = 0;
-      for (dev.chatledger.datasets.contract.Feed feed : dev.chatledger.datasets.contract.Feed.values()) {
-        silverRead += w.read(Table.silver(feed)).count();
-      }
       long written = rowsWritten(w, started);
       long files = 0;
       for (Table t : Table.values()) {
@@ -96,12 +95,14 @@ public final class BenchCommand implements Callable<Integer> {
       for (String s : STAGES) {
         csv.append(String.format(Locale.ROOT, ",%.1f", c.getOrDefault("ms." + s, 0L) / 1000.0));
       }
-      csv.append(',').append(landed).append(',').append(silverRead).append(',').append(written).append(',').append(files)
+      csv.append(',').append(landed).append(',').append(read).append(',')
+          .append(c.getOrDefault("rating.outbound_messages", 0L)).append(',').append(written).append(',').append(files)
           .append('\n');
-      totals.add(new double[] {c.getOrDefault("ms.total", 0L) / 1000.0, landed});
+      totals.add(new double[] {c.getOrDefault("ms.total", 0L) / 1000.0, landed, read});
       Files.writeString(out.resolve(name + ".csv"), csv); // after every night: a long bench can be read as it goes
-      System.out.printf("bench: night %d of %d (%s): %.1f s, %,d lines, %,d rows written, %,d live files%n", i + 1,
-          nights.size(), night, c.getOrDefault("ms.total", 0L) / 1000.0, landed, written, files);
+      System.out.printf("bench: night %d of %d (%s): %.1f s, %,d lines, %,d rows read, %,d messages re-rated, "
+          + "%,d rows written, %,d live files%n", i + 1, nights.size(), night, c.getOrDefault("ms.total", 0L) / 1000.0,
+          landed, read, c.getOrDefault("rating.outbound_messages", 0L), written, files);
     }
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "# Bench: %d days x %,d messages a day%n%n", days, messagesPerDay));
@@ -109,9 +110,10 @@ public final class BenchCommand implements Callable<Integer> {
         + "(seed %d) on this machine: %d cores, max heap %d MiB. Per night and stage: `%s.csv`.%n%n",
         LocalDate.now(), days, messagesPerDay, seed, Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20, name));
-    md.append("| night | landed lines | seconds |\n|---:|---:|---:|\n");
+    md.append("| night | landed lines | rows read | seconds |\n|---:|---:|---:|---:|\n");
     for (int i = 0; i < totals.size(); i++) {
-      md.append(String.format(Locale.ROOT, "| %d | %,d | %.1f |%n", i + 1, (long) totals.get(i)[1], totals.get(i)[0]));
+      md.append(String.format(Locale.ROOT, "| %d | %,d | %,d | %.1f |%n", i + 1, (long) totals.get(i)[1],
+          (long) totals.get(i)[2], totals.get(i)[0]));
     }
     int lastFull = Math.min(days, totals.size()) - 1; // the last night with a full day's lines
     md.append(String.format(Locale.ROOT, "%nNight %d against night 1 (both full days): %.2fx.%n", lastFull + 1,
@@ -123,6 +125,22 @@ public final class BenchCommand implements Callable<Integer> {
     Files.writeString(out.resolve(name + ".md"), md);
     System.out.println("bench: results in " + out.resolve(name + ".csv") + " and " + out.resolve(name + ".md"));
     return ChatLedger.EXIT_OK;
+  }
+
+  /** Records read by every task (files, Delta tables, shuffles aside), summed as tasks end. */
+  static final class RowsRead extends org.apache.spark.scheduler.SparkListener {
+    private final java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+
+    @Override
+    public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+      if (end.taskMetrics() != null) {
+        rows.addAndGet(end.taskMetrics().inputMetrics().recordsRead());
+      }
+    }
+
+    long total() {
+      return rows.get();
+    }
   }
 
   private static long sumEnding(Map<String, Long> counts, String suffix) {
