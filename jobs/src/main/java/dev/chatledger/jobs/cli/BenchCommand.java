@@ -118,6 +118,14 @@ public final class BenchCommand implements Callable<Integer> {
     int lastFull = Math.min(days, totals.size()) - 1; // the last night with a full day's lines
     md.append(String.format(Locale.ROOT, "%nNight %d against night 1 (both full days): %.2fx.%n", lastFull + 1,
         totals.get(lastFull)[0] / totals.get(0)[0]));
+    if (lastFull >= 5) {
+      // from night 5 on a night brings late lines of the 3 days before it: the steady state
+      double[] steady = totals.subList(4, lastFull + 1).stream().mapToDouble(t -> t[0]).sorted().toArray();
+      md.append(String.format(Locale.ROOT, "Nights 5 to %d (the steady state: each brings late lines of the 3 days "
+          + "before it): min %.1f s, median %.1f s, max %.1f s; night %d against night 5: %.2fx.%n", lastFull + 1,
+          steady[0], steady[steady.length / 2], steady[steady.length - 1], lastFull + 1,
+          totals.get(lastFull)[0] / totals.get(4)[0]));
+    }
     md.append("\n| table | live files before maintain | after | on disk after |\n|---|---:|---:|---:|\n");
     Map<Table, Maintenance.TableFiles> m = Maintenance.run(w, true, true, 0);
     m.forEach((t, f) -> md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d |%n", t.qualifiedName(),

@@ -33,7 +33,7 @@ public final class GoldLayer {
    * Gold table -> its rows from the night's horizon on ({@link NightHorizon#from}), derived from
    * the silver rows they depend on: the rated and silver messages from the rating horizon on
    * (every later sent or revenue date comes from them), all consent events for the opt-in base and
-   * consent state (a small feed), a week before for the cohorts. {@code in.reconciliation()} is
+   * consent state (each pair's latest events before the horizon), a week before for the cohorts. {@code in.reconciliation()} is
    * already the horizon's.
    */
   public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate runDate, NightHorizon h) {
@@ -48,8 +48,10 @@ public final class GoldLayer {
     gold.put(Table.GOLD_BILLING_RECONCILIATION, in.reconciliation());
     gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(in.reconciliation()));
     gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.from(in.consents().where(since("occurred_date", h.cohorts())), runDate));
-    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(in.consents(), in.rated().where(since("revenue_date", h.consent()))));
-    gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.from(in.rated().where(since("sent_date", h.consent())), in.consents()));
+    // the consent state before the horizon: each pair's latest events (ConsentState.since)
+    Dataset<Row> consents = dev.chatledger.jobs.silver.consent.ConsentState.since(in.consents(), h.consent());
+    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(consents, in.rated().where(since("revenue_date", h.consent()))));
+    gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.from(in.rated().where(since("sent_date", h.consent())), consents));
     gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, in.markets()));
     gold.put(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
         RegionalUsageDaily.usage(messages, rated, in.markets()), rated, in.businesses(),

@@ -253,4 +253,35 @@ class AdoptionTest {
     assertThat(n(app, "onboarded_businesses")).isZero();
     assertThat(rate(app, "onboarding_median_hours")).isNull();
   }
+
+  @Test
+  void consentHistoryCompactedBeforeAHorizonKeepsTheBaseAndViolationsOfEveryLaterDay() {
+    AdoptionFixture f = new AdoptionFixture()
+        .consent("u-1", "opt_in", "2026-11-01T10:00:00Z")
+        .consent("u-1", "block", "2026-11-02T10:00:00Z")
+        .consent("u-2", "opt_in", "2026-11-02T11:00:00Z")
+        .consent("u-2", "opt_out", "2026-11-03T09:00:00Z")
+        .consent("u-3", "prompt", "2026-11-03T09:00:00Z")
+        .consent("u-1", "unblock", "2026-11-05T10:00:00Z")
+        .consent("u-3", "opt_in", "2026-11-05T12:00:00Z")
+        .consent("u-2", "opt_in", "2026-11-06T12:00:00Z")
+        .template("t-1", "u-1", "marketing", "2026-11-04T08:00:00Z", "2026-11-04T08:00:01Z") // blocked
+        .template("t-2", "u-1", "marketing", "2026-11-05T11:00:00Z", "2026-11-05T11:00:01Z") // active again
+        .template("t-3", "u-2", "utility", "2026-11-05T11:00:00Z", null) // opted out
+        .template("t-4", "u-3", "utility", "2026-11-06T11:00:00Z", "2026-11-06T11:00:01Z");
+    java.time.LocalDate from = java.time.LocalDate.parse("2026-11-04");
+    org.apache.spark.sql.Column since = org.apache.spark.sql.functions.col("date")
+        .geq(org.apache.spark.sql.functions.lit(java.sql.Date.valueOf(from)));
+    org.apache.spark.sql.Dataset<Row> compacted = dev.chatledger.jobs.silver.consent.ConsentState.since(f.consents(), from);
+    assertThat(compacted.count()).isEqualTo(6); // before the horizon: u-1 opt_in and block, u-2 opt_out
+
+    java.util.List<Row> all = ConsentDaily.from(f.consents(), f.rated()).where(since).orderBy("date").collectAsList();
+    java.util.List<Row> fromHorizon = ConsentDaily.from(compacted, f.rated()).where(since).orderBy("date").collectAsList();
+    assertThat(fromHorizon).containsExactlyElementsOf(all);
+    assertThat(all).extracting(r -> r.get(r.fieldIndex("date")).toString() + "=" + r.getAs("active_optin_base"))
+        .containsExactly("2026-11-04=0", "2026-11-05=2", "2026-11-06=3");
+    assertThat(ConsentViolations.from(f.rated(), compacted).orderBy("message_id").collectAsList())
+        .containsExactlyElementsOf(ConsentViolations.from(f.rated(), f.consents()).orderBy("message_id").collectAsList())
+        .extracting(r -> r.<String>getAs("message_id")).containsExactly("t-1", "t-3");
+  }
 }

@@ -4,6 +4,7 @@ import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.when;
 
 import org.apache.spark.sql.Column;
@@ -78,5 +79,24 @@ public final class ConsentState {
     return withFlags(stream, history("_at", "_kind", "_order"))
         .where(col("_kind").equalTo(PROBE))
         .drop("_at", "_kind", "_order");
+  }
+
+  /**
+   * The consent events from {@code from} (UTC date) on, and of the earlier ones only each pair's
+   * latest {@code opt_in}/{@code opt_out} and latest {@code block}/{@code unblock}: the state of a
+   * pair at any instant from {@code from} on, and its change from the day before, are the same
+   * as with every event (a night's consent horizon reads history as one row or two per pair).
+   * Events before {@code from} are no longer countable per day.
+   */
+  public static Dataset<Row> since(Dataset<Row> consents, java.time.LocalDate from) {
+    Column before = org.apache.spark.sql.functions.to_date(col("occurred_at")).lt(lit(java.sql.Date.valueOf(from)));
+    Column[] all = java.util.Arrays.stream(consents.columns()).map(c -> col("`" + c + "`")).toArray(Column[]::new);
+    Dataset<Row> latest = consents.where(before)
+        .withColumn("_flag", when(consentFlag().isNotNull(), lit("consent")).when(blockFlag().isNotNull(), lit("block")))
+        .where(col("_flag").isNotNull())
+        .groupBy("business_id", "user_key", "_flag")
+        .agg(org.apache.spark.sql.functions.max_by(struct(all), struct(col("occurred_at"), col("event_id"))).as("_last"))
+        .select("_last.*");
+    return consents.where(before.unary_$bang()).unionByName(latest);
   }
 }
