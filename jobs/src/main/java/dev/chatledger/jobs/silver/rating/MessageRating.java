@@ -43,6 +43,10 @@ public final class MessageRating {
   /** Days of conversation before a rated message that its windows can depend on (72h, rounded up). */
   public static final int CONTEXT_DAYS = 4;
 
+  /**
+   * Rates the outbound messages of {@code messages}, or with a {@code horizon} only those it
+   * names (the rest of {@code messages} is their conversations' context).
+   */
   public static Dataset<Row> rate(Dataset<Row> messages, Dataset<Row> statuses, Dataset<Row> businesses,
       Dataset<Row> markets, Dataset<Row> rateCard, Horizon horizon) {
     Dataset<Row> conversations = messages.select("message_id", "direction", "sent_at", "business_id",
