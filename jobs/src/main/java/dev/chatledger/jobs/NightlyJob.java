@@ -233,7 +233,7 @@ public final class NightlyJob {
       warehouse.replace(Table.bronze(feed), dtFilter, valid);
 
       // a redelivery repeats its payload, event time included: the copies that won on earlier
-      // nights are looked for in the silver partitions of tonight's event dates only
+      // nights are looked for in the silver partitions around tonight's event dates only
       Dataset<Row> earlier = warehouse.read(Table.silver(feed))
           .where(sameEventDates(feed, valid))
           .where("dt < DATE'" + date + "'");
@@ -501,12 +501,25 @@ public final class NightlyJob {
         col("run_id"));
   }
 
-  /** The event dates (a few) of {@code rows}, as a filter on the feed's silver partitions. */
+  /**
+   * How far from its first copy's event date a later copy's may lie and still be compared with
+   * it: a conflicting copy that moves its event by more is a new record (README, decisions).
+   */
+  public static final int DUPLICATE_EVENT_DAYS = 7;
+
+  /**
+   * The silver partitions a feed's later copies of {@code rows} can be in: their event dates,
+   * {@link #DUPLICATE_EVENT_DAYS} either side; a bounded span, whatever the length of history.
+   */
   public static Column sameEventDates(Feed feed, Dataset<Row> rows) {
     String dateColumn = eventDateColumn(feed);
-    Object[] dates = rows.select(dateColumn).distinct().collectAsList().stream() // one row per date
-        .map(r -> r.get(0)).toArray();
-    return dates.length == 0 ? lit(false) : col(dateColumn).isin(dates);
+    Row span = rows.agg(functions.min(dateColumn), functions.max(dateColumn)).first();
+    if (span.isNullAt(0)) {
+      return lit(false);
+    }
+    return col(dateColumn).between(
+        lit(java.sql.Date.valueOf(span.getDate(0).toLocalDate().minusDays(DUPLICATE_EVENT_DAYS))),
+        lit(java.sql.Date.valueOf(span.getDate(1).toLocalDate().plusDays(DUPLICATE_EVENT_DAYS))));
   }
 
   public static String eventDateColumn(Feed feed) {
