@@ -15,10 +15,12 @@ import dev.chatledger.jobs.ops.RunRecord;
 import dev.chatledger.jobs.ops.WriterLock;
 import dev.chatledger.jobs.silver.Deduplication;
 import dev.chatledger.jobs.silver.Pseudonymization;
+import dev.chatledger.jobs.silver.consent.ConsentState;
 import dev.chatledger.jobs.silver.rating.MessageRating;
 import dev.chatledger.jobs.silver.rating.ServiceQuota;
 import dev.chatledger.jobs.silver.rating.Tiering;
 import dev.chatledger.jobs.gold.BillingReconciliation;
+import dev.chatledger.jobs.gold.BusinessUsageDaily;
 import dev.chatledger.jobs.gold.GoldLayer;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
@@ -240,8 +242,8 @@ public final class NightlyJob {
       Dataset<Row> classified = Deduplication.classify(valid, earlier, feed.keyField())
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
-        warehouse.replace(Table.silver(feed), dtFilter,
-            classified.where(col(Deduplication.OUTCOME).equalTo(Deduplication.FIRST)));
+        // everything that needs the classification is taken from it before silver is written:
+        // the write drops caches of plans that read silver (the earlier copies), classified's too
         Dataset<Row> rejected = rejectedRows(feed.folder(), night.where(col(LineParser.REASON).isNotNull()))
             .unionByName(rejectedRows(feed.folder(), classified
                 .where(col(Deduplication.OUTCOME).equalTo(Deduplication.CONFLICT))
@@ -253,6 +255,8 @@ public final class NightlyJob {
         for (Row r : classified.groupBy(Deduplication.OUTCOME).count().collectAsList()) { // <= 3 rows
           outcomes.put(r.getString(0), r.getLong(1));
         }
+        warehouse.replace(Table.silver(feed), dtFilter,
+            classified.where(col(Deduplication.OUTCOME).equalTo(Deduplication.FIRST)));
         long conflicts = outcomes.getOrDefault(Deduplication.CONFLICT, 0L);
         long rejectedTotal = reasons.values().stream().mapToLong(Long::longValue).sum() + conflicts;
         if (conflicts > 0) {
@@ -378,8 +382,14 @@ public final class NightlyJob {
           .and(col("delivered_at").lt(functions.lit(java.sql.Timestamp.valueOf(h.rating().atStartOfDay()))))
           .and(col("local_month").geq(functions.lit(h.rating().minusDays(1).toString().substring(0, 7)))));
       rated = MessageRating.rate(messages.where(col("sent_date").geq(sinceContext)),
-              statuses.where(col("status_date").geq(sinceContext)), businesses, markets, rateCard,
-              new MessageRating.Horizon(h.rating(), carried, Tiering.offsets(settled), ServiceQuota.offsets(settled)))
+              // the receipts of the re-rated messages only: none is stamped before its message's
+              // sending (a day of slack for clocks), and the context messages need none
+              statuses.where(col("status_date").geq(functions.lit(java.sql.Date.valueOf(h.ratedFrom().minusDays(1))))),
+              businesses, markets, rateCard,
+              // the counters are cut from the table they are read from too: otherwise writing it
+              // below would drop the cached rating (Spark re-caches by path) and rate it all again
+              new MessageRating.Horizon(h.rating(), carried, Tiering.offsets(settled).localCheckpoint(),
+                  ServiceQuota.offsets(settled).localCheckpoint()))
           .persist(StorageLevel.MEMORY_AND_DISK());
       // the dates carried messages come from keep their other messages as they are
       ratedRows = rated.unionByName(before.where(notRerated)
@@ -417,8 +427,19 @@ public final class NightlyJob {
             .where(col("date").geq(functions.lit(java.sql.Date.valueOf(from))));
       }
       reconciliation = reconciliation.persist(StorageLevel.MEMORY_AND_DISK());
+      // each business's first message and template: from all messages when full (or not kept yet),
+      // else kept up to date from the night's; cut from the table it is read from, rewritten next
+      Dataset<Row> firsts = (h.isFull() || !warehouse.exists(Table.SILVER_BUSINESS_FIRSTS) ? BusinessUsageDaily.firsts(messages)
+          : BusinessUsageDaily.firsts(warehouse.read(Table.SILVER_BUSINESS_FIRSTS),
+              messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))))).localCheckpoint();
+      warehouse.replaceAll(Table.SILVER_BUSINESS_FIRSTS, BusinessUsageDaily.firstsRows(firsts));
+      Dataset<Row> consents = warehouse.read(Table.SILVER_CONSENTS);
+      Dataset<Row> consentsSince = consentState(date, h, consents);
       Map<Table, Dataset<Row>> gold = GoldLayer.derive(new GoldLayer.Inputs(ratedTable, reconciliation, messages,
-          warehouse.read(Table.SILVER_CONSENTS), markets, businesses), date, h);
+          consents, markets, businesses), date, h, new GoldLayer.Carried(firsts, consentsSince,
+          h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_VIOLATIONS),
+          consents.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))),
+          h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_DAILY)));
       List<Callable<Long>> writes = new ArrayList<>();
       gold.forEach((table, rows) -> writes.add(() -> {
         Instant w0 = Instant.now();
@@ -447,6 +468,56 @@ public final class NightlyJob {
         reconciliation.unpersist();
       }
     }
+  }
+
+  /**
+   * The consent events gold needs from the night's consent horizon C on: the events from a date
+   * G <= C on, and before G each pair's latest events ({@link ConsentState#since}: the same state
+   * at every instant from G on). They come from {@code silver.consent_state} (that compaction
+   * before its {@code state_before} S) and the events since S, or from all events when S is
+   * after C (an event older than the state arrived) or the night is full.
+   *
+   * <p>Then the state moves to S' = max(S, min(C, night - {@value #CONSENT_STATE_DAYS} days)): it
+   * never moves back, so re-running a night leaves it as it is, and it stays before the horizon
+   * of the nights to come as long as their consent events are not older than that.
+   * Returns the events, materialized (the state table they may come from is rewritten).
+   */
+  private Dataset<Row> consentState(LocalDate date, NightHorizon h, Dataset<Row> consents) {
+    LocalDate keep = date.minusDays(CONSENT_STATE_DAYS);
+    LocalDate stateBefore = null;
+    Dataset<Row> history = consents;
+    if (!h.isFull() && warehouse.exists(Table.SILVER_CONSENT_STATE)) {
+      Dataset<Row> state = warehouse.read(Table.SILVER_CONSENT_STATE);
+      Row before = state.agg(functions.min("state_before")).first(); // one row
+      if (!before.isNullAt(0)) {
+        stateBefore = before.getDate(0).toLocalDate();
+        if (!stateBefore.isAfter(h.consent())) {
+          history = state.drop("state_before").unionByName(consents.where(col("occurred_date").geq(before.get(0))));
+        }
+      }
+    }
+    LocalDate next = h.isFull() ? keep : latest(stateBefore, earliestOf(h.consent(), keep));
+    LocalDate g = h.isFull() ? next : earliestOf(h.consent(), next);
+    Dataset<Row> since = ConsentState.since(history, g).localCheckpoint();
+    Dataset<Row> compacted = next.equals(g) ? since : ConsentState.since(since, next);
+    warehouse.replaceAll(Table.SILVER_CONSENT_STATE, compacted
+        .where(col("occurred_date").lt(functions.lit(java.sql.Date.valueOf(next))))
+        .withColumn("state_before", functions.lit(java.sql.Date.valueOf(next))));
+    return since;
+  }
+
+  /**
+   * How far back the consent state stays from the night: consent events that arrive up to this
+   * many days after they happened (imported opt-ins, say) still find it before them.
+   */
+  static final int CONSENT_STATE_DAYS = 40;
+
+  private static LocalDate earliestOf(LocalDate a, LocalDate b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  private static LocalDate latest(LocalDate a, LocalDate b) {
+    return a == null || b.isAfter(a) ? b : a;
   }
 
   /**

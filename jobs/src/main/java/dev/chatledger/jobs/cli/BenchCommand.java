@@ -50,6 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--from", defaultValue = "2026-10-01", description = "first event date (default: ${DEFAULT-VALUE})")
   LocalDate from;
 
+  @Option(names = "--nights", description = "run only the first K arrival nights (default: all, days + 4)")
+  Integer nightsToRun;
+
   @Option(names = "--seed", defaultValue = "11", description = "generator seed (default: ${DEFAULT-VALUE})")
   long seed;
 
@@ -66,6 +69,9 @@ public final class BenchCommand implements Callable<Integer> {
     NightlyJob job = new NightlyJob(w, landing.toString(), HmacKey.resolve(null, true))
         .withQualityThresholds(DemoCommand.demoThresholds());
     List<LocalDate> nights = LandedLines.arrivalDates(spark, landing.toString());
+    if (nightsToRun != null && nightsToRun < nights.size()) {
+      nights = nights.subList(0, nightsToRun);
+    }
     String name = String.format(Locale.ROOT, "nights-%dx%d", messagesPerDay, days);
     Files.createDirectories(out);
     StringBuilder csv = new StringBuilder("night,date");
@@ -106,9 +112,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "# Bench: %d days x %,d messages a day%n%n", days, messagesPerDay));
-    md.append(String.format(Locale.ROOT, "Measured %s with `./chatledger bench --days %d --messages-per-day %d` "
+    md.append(String.format(Locale.ROOT, "Measured %s with `./chatledger bench --days %d --messages-per-day %d%s` "
         + "(seed %d) on this machine: %d cores, max heap %d MiB. Per night and stage: `%s.csv`.%n%n",
-        LocalDate.now(), days, messagesPerDay, seed, Runtime.getRuntime().availableProcessors(),
+        LocalDate.now(), days, messagesPerDay, nightsToRun == null ? "" : " --nights " + nightsToRun, seed, Runtime.getRuntime().availableProcessors(),
         Runtime.getRuntime().maxMemory() >> 20, name));
     md.append("| night | landed lines | rows read | seconds |\n|---:|---:|---:|---:|\n");
     for (int i = 0; i < totals.size(); i++) {

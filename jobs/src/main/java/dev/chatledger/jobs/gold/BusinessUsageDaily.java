@@ -46,6 +46,22 @@ public final class BusinessUsageDaily {
         .agg(min(col("sent_at")).as("first_message_at"), min(when(template, col("sent_at"))).as("first_template_at"));
   }
 
+  /**
+   * {@link #firsts} of all messages, from {@code earlier} ({@code silver.business_firsts}: the firsts
+   * before) and the messages that arrived since: a first can only move earlier.
+   */
+  public static Dataset<Row> firsts(Dataset<Row> earlier, Dataset<Row> arrived) {
+    return earlier.select(col("business_id").as("f_business_id"), col("first_message_at"), col("first_template_at"))
+        .unionByName(firsts(arrived))
+        .groupBy("f_business_id")
+        .agg(min("first_message_at").as("first_message_at"), min("first_template_at").as("first_template_at"));
+  }
+
+  /** {@link #firsts} as {@code silver.business_firsts} rows. */
+  public static Dataset<Row> firstsRows(Dataset<Row> firsts) {
+    return firsts.withColumnRenamed("f_business_id", "business_id");
+  }
+
   public static Dataset<Row> from(Dataset<Row> usage, Dataset<Row> rated, Dataset<Row> businesses,
       Dataset<Row> firsts) {
     Column outbound = col("direction").equalTo("outbound");

@@ -34,6 +34,34 @@ public final class ConsentDaily {
    * @param rated {@code silver.rated_messages}: marketing recipients by UTC date of delivery
    */
   public static Dataset<Row> from(Dataset<Row> consents, Dataset<Row> rated) {
+    return withMarketing(consents, marketingRecipients(rated));
+  }
+
+  /**
+   * A night's rows from its consent horizon on: the consent figures from {@code consents}
+   * ({@link dev.chatledger.jobs.silver.consent.ConsentState#since} of that horizon), the marketing
+   * recipients from {@code rated} for revenue dates on or after {@code rerated} (the night's rating
+   * horizon; a message delivered before it is not re-rated, so earlier dates cannot change) and
+   * from the {@code published} rows before it.
+   */
+  public static Dataset<Row> since(Dataset<Row> consents, Dataset<Row> rated, Dataset<Row> published,
+      java.time.LocalDate rerated) {
+    Column recent = col("revenue_date").geq(lit(java.sql.Date.valueOf(rerated)));
+    Dataset<Row> before = published
+        .where(col("date").lt(lit(java.sql.Date.valueOf(rerated))).and(col("marketing_recipients").gt(0)))
+        .select("date", "business_id", "marketing_recipients");
+    return withMarketing(consents, before.unionByName(marketingRecipients(rated.where(recent))));
+  }
+
+  /** Distinct users delivered a marketing template, per UTC date of delivery and business. */
+  private static Dataset<Row> marketingRecipients(Dataset<Row> rated) {
+    return rated
+        .where(col("template_category").equalTo("marketing").and(col("delivered_at").isNotNull()))
+        .groupBy(col("revenue_date").as("date"), col("business_id"))
+        .agg(count_distinct(col("user_key")).as("marketing_recipients"));
+  }
+
+  private static Dataset<Row> withMarketing(Dataset<Row> consents, Dataset<Row> marketing) {
     Dataset<Row> events = consents.withColumn("date", to_date(col("occurred_at")));
     Dataset<Row> daily = events.groupBy("date", "business_id").agg(
         countOf("prompt").as("prompts"),
@@ -54,11 +82,6 @@ public final class ConsentDaily {
             lag(col("_active"), 1, 0L).over(Window.partitionBy("business_id", "user_key").orderBy("date"))))
         .groupBy("date", "business_id")
         .agg(sum("_change").as("base_change"));
-
-    Dataset<Row> marketing = rated
-        .where(col("template_category").equalTo("marketing").and(col("delivered_at").isNotNull()))
-        .groupBy(col("revenue_date").as("date"), col("business_id"))
-        .agg(count_distinct(col("user_key")).as("marketing_recipients"));
 
     String[] key = {"date", "business_id"};
     Dataset<Row> days = daily.join(changes, key, "left").join(marketing, key, "full_outer");

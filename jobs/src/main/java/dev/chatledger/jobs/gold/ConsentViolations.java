@@ -2,9 +2,13 @@ package dev.chatledger.jobs.gold;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
 import dev.chatledger.jobs.silver.consent.ConsentState;
+import java.sql.Date;
+import java.time.LocalDate;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
@@ -22,9 +26,41 @@ public final class ConsentViolations {
    * @param consents silver consent events
    */
   public static Dataset<Row> from(Dataset<Row> rated, Dataset<Row> consents) {
-    Dataset<Row> templates = rated.where(col("type").equalTo("template"))
+    return violating(templates(rated), consents);
+  }
+
+  /**
+   * A night's violations from its consent horizon on, checking only the templates whose verdict
+   * can have changed: every one sent on or after {@code rerated} (the night's rating horizon: the
+   * messages that arrived are among them), and of the earlier ones those to a pair with a consent
+   * event that arrived tonight at or before the template. The others keep their published row.
+   *
+   * @param rated rated messages sent from the consent horizon on
+   * @param consents the events that decide every pair's state from that horizon on ({@link ConsentState#since})
+   * @param published {@code gold.consent_violations} from the horizon on, as published
+   * @param arrived the consent events that arrived tonight
+   */
+  public static Dataset<Row> since(Dataset<Row> rated, Dataset<Row> consents, Dataset<Row> published,
+      Dataset<Row> arrived, LocalDate rerated) {
+    Dataset<Row> changed = arrived.groupBy(col("business_id").as("_c_business"), col("user_key").as("_c_user"))
+        .agg(min("occurred_at").as("_c_from"));
+    Column recent = col("sent_date").geq(lit(Date.valueOf(rerated)));
+    Dataset<Row> toCheck = templates(rated)
+        .join(changed, col("business_id").equalTo(col("_c_business")).and(col("user_key").equalTo(col("_c_user"))), "left")
+        .where(recent.or(col("_c_from").isNotNull().and(col("sent_at").geq(col("_c_from")))))
+        .drop("_c_business", "_c_user", "_c_from");
+    Dataset<Row> kept = published.where(recent.unary_$bang())
+        .join(toCheck.select(col("message_id").as("_checked")), col("message_id").equalTo(col("_checked")), "left_anti");
+    return kept.unionByName(violating(toCheck, consents));
+  }
+
+  private static Dataset<Row> templates(Dataset<Row> rated) {
+    return rated.where(col("type").equalTo("template"))
         .select(col("message_id"), col("business_id"), col("user_key"), col("user_country"), col("market"),
             col("sent_at"), col("sent_date"), col("template_category").as("category"));
+  }
+
+  private static Dataset<Row> violating(Dataset<Row> templates, Dataset<Row> consents) {
     return ConsentState.asOf(templates, "sent_at", consents)
         .where(col("active_optin").unary_$bang())
         .withColumn("reason", when(col("blocked"), lit("blocked"))

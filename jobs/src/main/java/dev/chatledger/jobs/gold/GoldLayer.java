@@ -24,19 +24,35 @@ public final class GoldLayer {
   public record Inputs(Dataset<Row> rated, Dataset<Row> reconciliation, Dataset<Row> messages,
       Dataset<Row> consents, Dataset<Row> markets, Dataset<Row> businesses) {}
 
+  /**
+   * What a night's gold needs of all history, kept by the night instead of read from it:
+   * {@code businessFirsts}, each business's first message and template ({@link
+   * BusinessUsageDaily#firsts} of all messages, kept in {@code silver.business_firsts}), and
+   * {@code consentsSince}, the consent events from the consent horizon on with each pair's latest
+   * events before it ({@link dev.chatledger.jobs.silver.consent.ConsentState#since}, from
+   * {@code silver.consent_state}); {@code violations}, {@code gold.consent_violations} as published,
+   * and {@code arrivedConsents}, the consent events that arrived tonight: a violation changes only
+   * with its template or with a consent event of its pair ({@link ConsentViolations#since});
+   * {@code consentDaily}, {@code gold.consent_daily} as published: the marketing recipients of
+   * the days before the rating horizon ({@link ConsentDaily#since}).
+   */
+  public record Carried(Dataset<Row> businessFirsts, Dataset<Row> consentsSince, Dataset<Row> violations,
+      Dataset<Row> arrivedConsents, Dataset<Row> consentDaily) {}
+
   /** Gold table -> its rows as of the night {@code runDate}, in a stable order. */
   public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate runDate) {
-    return derive(in, runDate, NightHorizon.FULL);
+    return deriveAll(in, runDate);
   }
 
   /**
    * Gold table -> its rows from the night's horizon on ({@link NightHorizon#from}), derived from
    * the silver rows they depend on: the rated and silver messages from the rating horizon on
    * (every later sent or revenue date comes from them), all consent events for the opt-in base and
-   * consent state (each pair's latest events before the horizon), a week before for the cohorts. {@code in.reconciliation()} is
-   * already the horizon's.
+   * consent state (each pair's latest events before the horizon), a week before for the cohorts.
+   * {@code in.reconciliation()} is already the horizon's; what needs all of history comes in
+   * {@code carried}, unused when {@code h} is full.
    */
-  public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate runDate, NightHorizon h) {
+  public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate runDate, NightHorizon h, Carried carried) {
     if (h.isFull()) {
       return deriveAll(in, runDate);
     }
@@ -48,14 +64,15 @@ public final class GoldLayer {
     gold.put(Table.GOLD_BILLING_RECONCILIATION, in.reconciliation());
     gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(in.reconciliation()));
     gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.from(in.consents().where(since("occurred_date", h.cohorts())), runDate));
-    // the consent state before the horizon: each pair's latest events (ConsentState.since)
-    Dataset<Row> consents = dev.chatledger.jobs.silver.consent.ConsentState.since(in.consents(), h.consent());
-    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(consents, in.rated().where(since("revenue_date", h.consent()))));
-    gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.from(in.rated().where(since("sent_date", h.consent())), consents));
+    Dataset<Row> consents = carried.consentsSince();
+    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.since(consents, in.rated().where(since("revenue_date", h.rating())),
+        carried.consentDaily().where(since("date", h.consent())), h.rating()));
+    gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.since(in.rated().where(since("sent_date", h.consent())),
+        consents, carried.violations().where(since("sent_date", h.consent())), carried.arrivedConsents(), h.rating()));
     gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, in.markets()));
     gold.put(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
         RegionalUsageDaily.usage(messages, rated, in.markets()), rated, in.businesses(),
-        BusinessUsageDaily.firsts(in.messages())));
+        carried.businessFirsts()));
     gold.replaceAll((t, rows) -> rows.where(since(t.partitionBy().get(0), h.from(t))));
     return gold;
   }

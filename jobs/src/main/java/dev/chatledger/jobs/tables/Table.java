@@ -112,6 +112,23 @@ public enum Table {
           .money("price", "price of the message (0 when free, not delivered or unrated)")
           .string("currency", "currency of price")),
 
+  SILVER_BUSINESS_FIRSTS(Layer.SILVER, "business_firsts", List.of(),
+      "one row per business_id",
+      "Each business's first message ever (either direction) and first template: what new_businesses and "
+          + "onboarding in gold.business_usage_daily are measured against. Kept up to date each night from the "
+          + "night's new messages, so that no night reads all of history for it.",
+      Columns.of()
+          .string("business_id", "the business")
+          .timestamp("first_message_at", "its first message, inbound or outbound (UTC)")
+          .timestamp("first_template_at", "its first outbound template (UTC); null if none yet")),
+
+  SILVER_CONSENT_STATE(Layer.SILVER, "consent_state", List.of(),
+      "one row per (business_id, user_key, opt-in or block event kind)",
+      "Each pair's latest opt_in/opt_out and latest block/unblock event before state_before: the opt-in state "
+          + "a night starts from (ConsentState.since), kept so that no night reads all of the consent history.",
+      consentColumns().date("occurred_date", "UTC date of occurred_at").addAll(lineage())
+          .date("state_before", "the events summed up are those before this UTC date")),
+
   GOLD_REVENUE_DAILY(Layer.GOLD, "revenue_daily", List.of("revenue_date"),
       "revenue_date, business_id, user_country, market, category, pricing_type, currency",
       "Delivered messages and their revenue per UTC day (CONTRACT 6).",

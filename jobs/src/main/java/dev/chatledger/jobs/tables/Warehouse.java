@@ -29,6 +29,7 @@ import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -260,6 +261,16 @@ public final class Warehouse {
       aligned = aligned.where(since);
       current = current.where(since);
     }
+    // compared, then written: derived once (a gold table's whole derivation, otherwise twice)
+    aligned = aligned.persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      return replaceChanged(t, p, aligned, current);
+    } finally {
+      aligned.unpersist();
+    }
+  }
+
+  private long replaceChanged(Table t, String p, Dataset<Row> aligned, Dataset<Row> current) {
     Column hash = rowHash(aligned);
     Column side = col("side");
     List<Row> changed = current.select(col(p).as("p"), lit(0).as("side"), hash)

@@ -125,6 +125,30 @@ class AdoptionTest {
   }
 
   @Test
+  void aNightRechecksRecentTemplatesAndPairsWithArrivedConsentAndKeepsThePublishedRest() {
+    // as published: u-1 and u-2 had no opt-in, both templates of Nov 1 were violations
+    AdoptionFixture before = new AdoptionFixture()
+        .template("t-1", "u-1", "marketing", "2026-11-01T12:00:00Z", null)
+        .template("t-2", "u-2", "marketing", "2026-11-01T12:00:00Z", null);
+    // marked, to tell a kept row from a re-checked one
+    org.apache.spark.sql.Dataset<Row> published = ConsentViolations.from(before.rated(), before.consents())
+        .withColumn("reason", org.apache.spark.sql.functions.lit("as published"));
+    // tonight: u-1's opt-in of Oct 31 arrives late; a template to u-2 is sent on Nov 5
+    AdoptionFixture now = new AdoptionFixture()
+        .consent("u-1", "opt_in", "2026-10-31T10:00:00Z")
+        .template("t-1", "u-1", "marketing", "2026-11-01T12:00:00Z", null)
+        .template("t-2", "u-2", "marketing", "2026-11-01T12:00:00Z", null)
+        .template("t-3", "u-2", "utility", "2026-11-05T09:00:00Z", null);
+    Map<String, Row> night = AdoptionFixture.byKey(ConsentViolations.since(now.rated(), now.consents(), published,
+        now.consents(), java.time.LocalDate.parse("2026-11-04")), "message_id");
+    Map<String, Row> full = now.violations();
+
+    assertThat(night).containsOnlyKeys("t-2", "t-3").containsOnlyKeys(full.keySet().toArray(new String[0]));
+    assertThat(night.get("t-2").<String>getAs("reason")).isEqualTo("as published");
+    assertThat(night.get("t-3").<String>getAs("reason")).isEqualTo("no_active_opt_in");
+  }
+
+  @Test
   void aUserKnownByABusinessScopedIdIsNotTheUserWhoOptedInByPhone() {
     // records are not linked across phone and user_id: they are two user keys
     Map<String, Row> v = new AdoptionFixture()
@@ -164,6 +188,28 @@ class AdoptionTest {
     assertThat(rate(days.get("2026-11-04"), "block_rate")).isNull();
     assertThat(n(days.get("2026-11-04"), "active_optin_base")).isZero();
     assertThat(days).containsOnlyKeys("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04");
+  }
+
+  @Test
+  void aNightTakesMarketingRecipientsBeforeItsRatingHorizonFromThePublishedDays() {
+    AdoptionFixture f = new AdoptionFixture()
+        .consent("u-1", "opt_in", "2026-11-01T08:00:00Z")
+        .template("m-1", "u-1", "marketing", "2026-11-02T09:00:00Z", "2026-11-02T09:00:01Z")
+        .template("m-2", "u-1", "marketing", "2026-11-03T09:00:00Z", "2026-11-03T09:00:01Z")
+        .consent("u-1", "block", "2026-11-03T11:00:00Z");
+    // as published, with a recipient count no recount would give: a kept figure is told apart
+    org.apache.spark.sql.Dataset<Row> published = ConsentDaily.from(f.consents(), f.rated())
+        .withColumn("marketing_recipients", org.apache.spark.sql.functions.lit(7L));
+    Map<String, Row> night = AdoptionFixture.byKey(ConsentDaily.since(f.consents(), f.rated(), published,
+        java.time.LocalDate.parse("2026-11-03")), "date");
+    Map<String, Row> full = f.consentDaily();
+
+    assertThat(night.keySet()).isEqualTo(full.keySet());
+    assertThat(n(night.get("2026-11-02"), "marketing_recipients")).isEqualTo(7);
+    assertThat(n(night.get("2026-11-03"), "marketing_recipients")).isEqualTo(1);
+    assertThat(rate(night.get("2026-11-03"), "block_rate")).isEqualTo(1.0);
+    assertThat(n(night.get("2026-11-03"), "active_optin_base")).isZero();
+    assertThat(n(night.get("2026-11-02"), "active_optin_base")).isEqualTo(1);
   }
 
   @Test
