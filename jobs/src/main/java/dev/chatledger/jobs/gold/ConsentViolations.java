@@ -45,13 +45,15 @@ public final class ConsentViolations {
     Dataset<Row> changed = arrived.groupBy(col("business_id").as("_c_business"), col("user_key").as("_c_user"))
         .agg(min("occurred_at").as("_c_from"));
     Column recent = col("sent_date").geq(lit(Date.valueOf(rerated)));
-    Dataset<Row> toCheck = templates(rated)
-        .join(changed, col("business_id").equalTo(col("_c_business")).and(col("user_key").equalTo(col("_c_user"))), "left")
-        .where(recent.or(col("_c_from").isNotNull().and(col("sent_at").geq(col("_c_from")))))
-        .drop("_c_business", "_c_user", "_c_from");
-    Dataset<Row> kept = published.where(recent.unary_$bang())
-        .join(toCheck.select(col("message_id").as("_checked")), col("message_id").equalTo(col("_checked")), "left_anti");
+    Column rechecked = recent.or(col("_c_from").isNotNull().and(col("sent_at").geq(col("_c_from"))));
+    // the same rule splits the templates and the published rows: no second pass over the templates
+    Dataset<Row> toCheck = withChange(templates(rated), changed).where(rechecked).drop("_c_business", "_c_user", "_c_from");
+    Dataset<Row> kept = withChange(published, changed).where(rechecked.unary_$bang()).drop("_c_business", "_c_user", "_c_from");
     return kept.unionByName(violating(toCheck, consents));
+  }
+
+  private static Dataset<Row> withChange(Dataset<Row> rows, Dataset<Row> changed) {
+    return rows.join(changed, col("business_id").equalTo(col("_c_business")).and(col("user_key").equalTo(col("_c_user"))), "left");
   }
 
   private static Dataset<Row> templates(Dataset<Row> rated) {
