@@ -19,7 +19,7 @@ public abstract class SparkTestSupport {
     System.setProperty("spark.master", "local[2]");
     System.setProperty("spark.sql.shuffle.partitions", "2");
     System.setProperty("spark.default.parallelism", "2");
-    return SparkSessions.getOrCreate("chatledger-tests");
+    return SparkSessions.getOrCreate("chatledger-tests", true);
   }
 
   /** Landed lines of one file on one arrival date, offsets as if each line were 100 bytes. */

@@ -57,7 +57,7 @@ public final class DemoCommand implements Callable<Integer> {
 
     System.err.println("WARNING: demo mode uses the fixed demo HMAC key: user keys are NOT secret.");
     HmacKey key = HmacKey.resolve(null, true);
-    SparkSession spark = SparkSessions.getOrCreate("chatledger-demo");
+    SparkSession spark = SparkSessions.getOrCreate("chatledger-demo", messagesPerDay <= 100_000);
     Warehouse warehouse = Warehouse.open(spark, warehouseDir.toString());
     NightlyJob job = new NightlyJob(warehouse, landing.toString(), key).withQualityThresholds(demoThresholds());
     List<LocalDate> nights = LandedLines.arrivalDates(spark, landing.toString());

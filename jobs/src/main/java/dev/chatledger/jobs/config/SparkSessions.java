@@ -15,6 +15,17 @@ public final class SparkSessions {
   private SparkSessions() {}
 
   public static SparkSession getOrCreate(String appName) {
+    return getOrCreate(appName, false);
+  }
+
+  /**
+   * As {@link #getOrCreate(String)}; {@code smallData} (the demo, the tests: thousands of rows)
+   * also turns Spark's code generation off in local mode. On a few thousand rows a night spends
+   * most of its CPU generating Java source for each task's projections (a JFR profile of a demo
+   * night: 60% of the executor threads' samples); interpreted expressions made a demo night about
+   * a fifth faster. Never for real volumes: there generated code is what makes Spark fast.
+   */
+  public static SparkSession getOrCreate(String appName, boolean smallData) {
     SparkConf conf = new SparkConf(true); // picks up -Dspark.* and spark-submit settings
     boolean local = !conf.contains("spark.master") || conf.get("spark.master").startsWith("local");
     if (!conf.contains("spark.master")) {
@@ -39,6 +50,10 @@ public final class SparkSessions {
       conf.setIfMissing("spark.ui.enabled", "false");
       conf.setIfMissing("spark.sql.ui.retainedExecutions", "5");
       conf.setIfMissing("spark.ui.showConsoleProgress", "true");
+      if (smallData) {
+        conf.setIfMissing("spark.sql.codegen.wholeStage", "false");
+        conf.setIfMissing("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+      }
     }
     return SparkSession.builder().config(conf).getOrCreate();
   }
