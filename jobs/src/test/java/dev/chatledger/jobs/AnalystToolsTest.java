@@ -60,24 +60,11 @@ class AnalystToolsTest extends SparkTestSupport {
       notebooks = files.filter(p -> p.toString().endsWith(".ipynb")).sorted().toList();
     }
     assertThat(notebooks).hasSize(4);
-    // two at a time: each is mostly its own JVM's single-threaded start-up, and they only read
-    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
-    List<java.util.concurrent.Future<ChildProcess.Result>> runs = new ArrayList<>();
     for (Path notebook : notebooks) {
-      runs.add(pool.submit(() -> ChildProcess.run(List.of(jupyter.toString(), "nbconvert", "--to", "html", "--execute",
+      ChildProcess.Result r = ChildProcess.run(List.of(jupyter.toString(), "nbconvert", "--to", "html", "--execute",
           "--ExecutePreprocessor.timeout=600", "--output-dir", out.toString(), notebook.toString()),
           Map.of("CHATLEDGER_WAREHOUSE", generated.warehouseRoot(), "CHATLEDGER_NOTEBOOK_HEAP", "-Xmx1g",
-              "PYDEVD_DISABLE_FILE_VALIDATION", "1"), 900)));
-    }
-    pool.shutdown();
-    for (int i = 0; i < notebooks.size(); i++) {
-      Path notebook = notebooks.get(i);
-      ChildProcess.Result r;
-      try {
-        r = runs.get(i).get();
-      } catch (InterruptedException | java.util.concurrent.ExecutionException e) {
-        throw new AssertionError(notebook + " did not run", e);
-      }
+              "PYDEVD_DISABLE_FILE_VALIDATION", "1"), 900);
       assertThat(r.exitCode()).as(notebook + " executed:\n" + r.output()).isZero();
       String html = Files.readString(out.resolve(notebook.getFileName().toString().replace(".ipynb", ".html")));
       assertThat(html).as(notebook.toString()).doesNotContain("Traceback").doesNotContain("ename");

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
@@ -56,6 +55,7 @@ class StandaloneClusterTest extends SparkTestSupport {
           "--webui-port", Integer.toString(ChildProcess.freePort()), "--work-dir", dir.resolve("work").toString());
       worker.add(1, logging);
       started.add(start(worker, sparkHome, dir.resolve("worker.log")));
+      awaitLine(dir.resolve("worker.log"), "Successfully registered with master", 120);
 
       Path clusterWarehouse = dir.resolve("cluster-warehouse");
       List<String> night = ChildProcess.chatledgerJvm("-Xmx1g", "dev.chatledger.jobs.cli.ChatLedger",
@@ -66,19 +66,15 @@ class StandaloneClusterTest extends SparkTestSupport {
           // a cluster run keeps Spark's defaults (200 shuffle partitions...): sized here for a tiny night
           "-Dspark.sql.shuffle.partitions=2", "-Dspark.default.parallelism=2",
           "-Dspark.databricks.delta.snapshotPartitions=2", "-Dspark.ui.enabled=false"));
-      // the cluster night runs in its own JVMs while this one runs the same night in local mode
-      CompletableFuture<ChildProcess.Result> clusterNight = CompletableFuture.supplyAsync(() -> {
-        awaitLine(dir.resolve("worker.log"), "Successfully registered with master", 120);
-        return ChildProcess.run(night, Map.of("SPARK_HOME", sparkHome.toString(), "SPARK_SCALA_VERSION", "2.13"), 300);
-      });
-      Warehouse local = Warehouse.open(SPARK, dir.resolve("local-warehouse").toString());
-      new NightlyJob(local, landing.toString(), HmacKey.resolve(null, true)).run(LocalDate.parse(TinyLanding.FIRST_NIGHT));
-      ChildProcess.Result r = clusterNight.get(450, TimeUnit.SECONDS);
+      ChildProcess.Result r = ChildProcess.run(night, Map.of("SPARK_HOME", sparkHome.toString(),
+          "SPARK_SCALA_VERSION", "2.13"), 300);
       assertThat(r.exitCode()).as(r.output()).isZero();
       System.out.printf("standalone cluster: the night ran in %.1f s%n", r.millis() / 1000.0);
       assertThat(Files.readString(dir.resolve("worker.log"))).as("an executor ran on the worker")
           .contains("Asked to launch executor");
 
+      Warehouse local = Warehouse.open(SPARK, dir.resolve("local-warehouse").toString());
+      new NightlyJob(local, landing.toString(), HmacKey.resolve(null, true)).run(LocalDate.parse(TinyLanding.FIRST_NIGHT));
       Warehouse cluster = Warehouse.open(SPARK, clusterWarehouse.toString());
       int compared = 0;
       for (Table t : Table.values()) {
@@ -113,22 +109,15 @@ class StandaloneClusterTest extends SparkTestSupport {
     return pb.start();
   }
 
-  private static void awaitLine(Path log, String text, int seconds) {
-    try {
-      long deadline = System.currentTimeMillis() + seconds * 1000L;
-      while (System.currentTimeMillis() < deadline) {
-        if (Files.exists(log) && Files.readString(log).contains(text)) {
-          return;
-        }
-        Thread.sleep(500);
+  private static void awaitLine(Path log, String text, int seconds) throws Exception {
+    long deadline = System.currentTimeMillis() + seconds * 1000L;
+    while (System.currentTimeMillis() < deadline) {
+      if (Files.exists(log) && Files.readString(log).contains(text)) {
+        return;
       }
-      throw new AssertionError("no '" + text + "' in " + log + " after " + seconds + " s:\n" + Files.readString(log));
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
+      Thread.sleep(500);
     }
+    throw new AssertionError("no '" + text + "' in " + log + " after " + seconds + " s:\n" + Files.readString(log));
   }
 
   /**
