@@ -245,6 +245,10 @@ class TinyLandingNightsTest extends SparkTestSupport {
     }
     assertThat(result.get(Table.SILVER_CONSENTS).onDiskBefore()).isGreaterThan(result.get(Table.SILVER_CONSENTS).onDiskAfter());
     assertThat(row("SELECT status FROM ops.runs WHERE command = 'maintain'").getString(0)).isEqualTo("succeeded");
+    // OPTIMIZE and VACUUM commit new versions of the same rows: the next night still derives
+    // only what it brings, not every date
+    assertThat(NightScope.of(warehouse, java.time.LocalDate.parse(TinyLanding.SECOND_NIGHT)).isFull())
+        .as("the night after maintain derives every date").isFalse();
   }
 
   @Test
@@ -258,6 +262,8 @@ class TinyLandingNightsTest extends SparkTestSupport {
     assertThat(rowsWithKey(key)).isZero();
     assertThat(filesHolding(key)).as("files under the warehouse holding the key").isEmpty();
     assertThat(row("SELECT count(*) FROM ops.erasures").getLong(0)).isEqualTo(1);
+    assertThat(NightScope.of(warehouse, java.time.LocalDate.parse(TinyLanding.SECOND_NIGHT)).isFull())
+        .as("the night after an erasure derives every date").isFalse();
     assertThat(row("SELECT sum(prompts) FROM gold.consent_daily WHERE date = DATE'2026-11-01'").getLong(0))
         .as("the derived tables no longer count U2's prompt").isEqualTo(1);
 

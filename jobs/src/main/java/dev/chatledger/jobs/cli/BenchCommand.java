@@ -29,7 +29,9 @@ import picocli.CommandLine.Option;
       "Generates N days at M messages a day, runs every arrival night in order on a fresh warehouse and",
       "writes per-night and per-stage seconds, rows read and rows written to OUT/nights-<M>x<N>.csv and a",
       "markdown summary OUT/nights-<M>x<N>.md (night N against night 1, files per table, then after",
-      "`maintain`). Prints progress per night."
+      "`maintain`). Prints progress per night. --resume goes on where a stopped bench left off: same",
+      "--dir, --out and options; the nights already in the CSV are skipped (a long bench may span",
+      "several sittings)."
     })
 public final class BenchCommand implements Callable<Integer> {
   private static final String[] STAGES = {"ingest", "ops_rejected", "quality_ingest", "rating", "gold",
@@ -56,14 +58,43 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "11", description = "generator seed (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--resume", description = "keep --dir and the CSV in --out, run the nights the CSV does not have yet")
+  boolean resume;
+
+  @Option(names = "--maintain-every", paramLabel = "K",
+      description = "run `maintain` (OPTIMIZE, VACUUM retaining 0 h) after every K nights, outside the night timings")
+  Integer maintainEvery;
+
   @Override
   public Integer call() throws IOException {
-    DemoCommand.deleteRecursively(dir);
+    if (maintainEvery != null && maintainEvery < 1) {
+      throw new IllegalArgumentException("--maintain-every must be >= 1");
+    }
     Path landing = dir.resolve("landing");
-    Instant g0 = Instant.now();
-    GenerateCommand.generate(landing, from, days, messagesPerDay, seed);
-    System.out.printf("bench: generated %d days x %,d messages in %.1f s%n", days, messagesPerDay,
-        (Instant.now().toEpochMilli() - g0.toEpochMilli()) / 1000.0);
+    String name = String.format(Locale.ROOT, "nights-%dx%d", messagesPerDay, days);
+    Path csvFile = out.resolve(name + ".csv");
+    Path settings = dir.resolve("bench.properties");
+    String these = String.format(Locale.ROOT, "days=%d%nmessages_per_day=%d%nfrom=%s%nseed=%d%n", days, messagesPerDay, from, seed);
+    List<String> done = new ArrayList<>();
+    if (resume) {
+      if (!Files.isRegularFile(settings) || !Files.isRegularFile(csvFile)) {
+        throw new IllegalArgumentException(
+            "--resume: no bench to resume in " + dir + " (" + settings.getFileName() + ") and " + csvFile);
+      }
+      if (!Files.readString(settings).equals(these)) {
+        throw new IllegalArgumentException(
+            "--resume: " + dir + " was generated with other options:\n" + Files.readString(settings));
+      }
+      done = completedNights(Files.readAllLines(csvFile));
+      System.out.printf("bench: resuming in %s after %d nights%n", dir, done.size());
+    } else {
+      DemoCommand.deleteRecursively(dir);
+      Instant g0 = Instant.now();
+      GenerateCommand.generate(landing, from, days, messagesPerDay, seed);
+      Files.writeString(settings, these);
+      System.out.printf("bench: generated %d days x %,d messages in %.1f s%n", days, messagesPerDay,
+          (Instant.now().toEpochMilli() - g0.toEpochMilli()) / 1000.0);
+    }
     SparkSession spark = SparkSessions.getOrCreate("chatledger-bench");
     Warehouse w = Warehouse.open(spark, dir.resolve("warehouse").toString());
     NightlyJob job = new NightlyJob(w, landing.toString(), HmacKey.resolve(null, true))
@@ -72,18 +103,26 @@ public final class BenchCommand implements Callable<Integer> {
     if (nightsToRun != null && nightsToRun < nights.size()) {
       nights = nights.subList(0, nightsToRun);
     }
-    String name = String.format(Locale.ROOT, "nights-%dx%d", messagesPerDay, days);
     Files.createDirectories(out);
-    StringBuilder csv = new StringBuilder("night,date");
-    for (String s : STAGES) {
-      csv.append(",seconds_").append(s);
+    StringBuilder csv = new StringBuilder();
+    if (resume) {
+      Files.readAllLines(csvFile).forEach(l -> csv.append(l).append('\n'));
+    } else {
+      csv.append("night,date");
+      for (String s : STAGES) {
+        csv.append(",seconds_").append(s);
+      }
+      csv.append(",landed_lines,rows_read,rerated_messages,rows_written,live_files,night_in_jvm\n");
     }
-    csv.append(",landed_lines,rows_read,rerated_messages,rows_written,live_files\n");
     RowsRead rowsRead = new RowsRead();
     spark.sparkContext().addSparkListener(rowsRead);
-    List<double[]> totals = new ArrayList<>();
+    int inJvm = 0;
     for (int i = 0; i < nights.size(); i++) {
       LocalDate night = nights.get(i);
+      if (done.contains(night.toString())) {
+        continue;
+      }
+      inJvm++;
       Instant started = Instant.now();
       long read0 = rowsRead.total();
       NightlyJob.Result r = job.run(night);
@@ -91,35 +130,47 @@ public final class BenchCommand implements Callable<Integer> {
       Map<String, Long> c = r.counts();
       long landed = sumEnding(c, ".lines");
       long written = rowsWritten(w, started);
-      long files = 0;
-      for (Table t : Table.values()) {
-        if (w.exists(t)) {
-          files += Maintenance.liveFiles(w, t);
-        }
-      }
+      long files = liveFiles(w);
       csv.append(i + 1).append(',').append(night);
       for (String s : STAGES) {
         csv.append(String.format(Locale.ROOT, ",%.1f", c.getOrDefault("ms." + s, 0L) / 1000.0));
       }
       csv.append(',').append(landed).append(',').append(read).append(',')
           .append(c.getOrDefault("rating.outbound_messages", 0L)).append(',').append(written).append(',').append(files)
-          .append('\n');
-      totals.add(new double[] {c.getOrDefault("ms.total", 0L) / 1000.0, landed, read});
-      Files.writeString(out.resolve(name + ".csv"), csv); // after every night: a long bench can be read as it goes
+          .append(',').append(inJvm).append('\n');
+      Files.writeString(csvFile, csv); // after every night: a long bench can be read as it goes, and resumed
       System.out.printf("bench: night %d of %d (%s): %.1f s, %,d lines, %,d rows read, %,d messages re-rated, "
           + "%,d rows written, %,d live files%n", i + 1, nights.size(), night, c.getOrDefault("ms.total", 0L) / 1000.0,
           landed, read, c.getOrDefault("rating.outbound_messages", 0L), written, files);
+      if (maintainEvery != null && (i + 1) % maintainEvery == 0 && i + 1 < nights.size()) {
+        Instant m0 = Instant.now();
+        Maintenance.run(w, true, true, 0);
+        System.out.printf("bench: maintain after night %d: %.1f s, %,d live files%n", i + 1,
+            (Instant.now().toEpochMilli() - m0.toEpochMilli()) / 1000.0, liveFiles(w));
+      }
+    }
+    List<double[]> totals = new ArrayList<>(); // per night: seconds, landed lines, rows read
+    List<String> lines = Files.readAllLines(csvFile);
+    List<String> header = List.of(lines.get(0).split(","));
+    for (String l : lines.subList(1, lines.size())) {
+      String[] f = l.split(",");
+      int jvm = header.indexOf("night_in_jvm");
+      totals.add(new double[] {Double.parseDouble(f[header.indexOf("seconds_total")]),
+          Double.parseDouble(f[header.indexOf("landed_lines")]), Double.parseDouble(f[header.indexOf("rows_read")]),
+          jvm < 0 ? 0 : Double.parseDouble(f[jvm])});
     }
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "# Bench: %d days x %,d messages a day%n%n", days, messagesPerDay));
     md.append(String.format(Locale.ROOT, "Measured %s with `./chatledger bench --days %d --messages-per-day %d%s` "
         + "(seed %d) on this machine: %d cores, max heap %d MiB. Per night and stage: `%s.csv`.%n%n",
-        LocalDate.now(), days, messagesPerDay, nightsToRun == null ? "" : " --nights " + nightsToRun, seed, Runtime.getRuntime().availableProcessors(),
-        Runtime.getRuntime().maxMemory() >> 20, name));
-    md.append("| night | landed lines | rows read | seconds |\n|---:|---:|---:|---:|\n");
+        LocalDate.now(), days, messagesPerDay, (nightsToRun == null ? "" : " --nights " + nightsToRun)
+            + (maintainEvery == null ? "" : " --maintain-every " + maintainEvery), seed,
+        Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, name));
+    md.append("A night marked * is the first of its JVM (night 1, or the first after `--resume`): it also pays the "
+        + "JVM's warm-up.\n\n| night | landed lines | rows read | seconds |\n|---:|---:|---:|---:|\n");
     for (int i = 0; i < totals.size(); i++) {
-      md.append(String.format(Locale.ROOT, "| %d | %,d | %,d | %.1f |%n", i + 1, (long) totals.get(i)[1],
-          (long) totals.get(i)[2], totals.get(i)[0]));
+      md.append(String.format(Locale.ROOT, "| %d%s | %,d | %,d | %.1f |%n", i + 1, totals.get(i)[3] == 1 ? "*" : "",
+          (long) totals.get(i)[1], (long) totals.get(i)[2], totals.get(i)[0]));
     }
     int lastFull = Math.min(days, totals.size()) - 1; // the last night with a full day's lines
     md.append(String.format(Locale.ROOT, "%nNight %d against night 1 (both full days): %.2fx.%n", lastFull + 1,
@@ -139,6 +190,28 @@ public final class BenchCommand implements Callable<Integer> {
     Files.writeString(out.resolve(name + ".md"), md);
     System.out.println("bench: results in " + out.resolve(name + ".csv") + " and " + out.resolve(name + ".md"));
     return ChatLedger.EXIT_OK;
+  }
+
+  /** The dates of the nights a bench's CSV already holds (its header aside). */
+  static List<String> completedNights(List<String> csvLines) {
+    List<String> dates = new ArrayList<>();
+    for (String l : csvLines.subList(Math.min(1, csvLines.size()), csvLines.size())) {
+      String[] f = l.split(",");
+      if (f.length > 1 && !f[1].isBlank()) {
+        dates.add(f[1]);
+      }
+    }
+    return dates;
+  }
+
+  private static long liveFiles(Warehouse w) {
+    long files = 0;
+    for (Table t : Table.values()) {
+      if (w.exists(t)) {
+        files += Maintenance.liveFiles(w, t);
+      }
+    }
+    return files;
   }
 
   /** Records read by every task (files, Delta tables, shuffles aside), summed as tasks end. */

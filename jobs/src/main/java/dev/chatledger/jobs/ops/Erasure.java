@@ -106,6 +106,8 @@ public final class Erasure {
             w.spark().sql("VACUUM delta.`" + w.path(t) + "` RETAIN 0 HOURS");
           }
         }
+        // VACUUM commits too: publish its versions, or the next night would derive every date
+        w.publish(requestId, "");
         RunRecord.write(w, requestId, "erase", "", started, "succeeded", counts, null);
       }
       return new Result(requestId, counts);

@@ -64,6 +64,9 @@ public final class Maintenance {
           w.spark().sql("VACUUM delta.`" + w.path(t) + "` RETAIN " + retentionHours + " HOURS");
           LOG.info("maintain: vacuumed {} (retain {} h) in {} s", t.qualifiedName(), retentionHours, seconds(t0));
         }
+        // VACUUM commits too (VACUUM START / END): without this the next night would find no
+        // table as published and derive every date again
+        w.publish(runId, "");
       }
       for (Map.Entry<Table, long[]> e : before.entrySet()) {
         Table t = e.getKey();

@@ -31,8 +31,18 @@ class CommandLineTest {
   }
 
   @Test
+  void benchResumeRefusesAFolderWithNoBenchInIt(@TempDir Path dir) throws Exception {
+    java.nio.file.Files.createDirectories(dir.resolve("work"));
+    assertThat(ChatLedger.execute("bench", "--days", "2", "--messages-per-day", "100", "--resume",
+        "--dir", dir.resolve("work").toString(), "--out", dir.resolve("out").toString())).isEqualTo(ChatLedger.EXIT_USAGE);
+    assertThat(BenchCommand.completedNights(java.util.List.of("night,date,seconds_ingest", "1,2026-10-01,3.5",
+        "2,2026-10-02,4.0"))).containsExactly("2026-10-01", "2026-10-02");
+    assertThat(BenchCommand.completedNights(java.util.List.of("night,date"))).isEmpty();
+  }
+
+  @Test
   void everyCommandHasHelp() {
-    for (String command : new String[] {"generate", "nightly", "sql", "demo", "explain"}) {
+    for (String command : new String[] {"generate", "nightly", "sql", "demo", "explain", "bench"}) {
       assertThat(ChatLedger.execute(command, "--help")).as(command).isZero();
     }
   }
