@@ -386,7 +386,7 @@ public final class NightlyJob {
               statuses.where(col("status_date").geq(functions.lit(java.sql.Date.valueOf(h.ratedFrom().minusDays(1))))),
               businesses, markets, rateCard,
               // the counters are cut from the table they are read from too: otherwise writing it
-              // below would drop the cached rating (Spark re-caches by path) and rate it all again
+              // below would drop the write's cached rating (Spark re-caches by path) and rate it again
               new MessageRating.Horizon(h.rating(), carried, Tiering.offsets(settled).localCheckpoint(),
                   ServiceQuota.offsets(settled).localCheckpoint()));
       // the dates carried messages come from keep their other messages as they are
