@@ -31,7 +31,8 @@ import picocli.CommandLine.Option;
       "markdown summary OUT/nights-<M>x<N>.md (night N against night 1, files per table, then after",
       "`maintain`). Prints progress per night. --resume goes on where a stopped bench left off: same",
       "--dir, --out and options; the nights already in the CSV are skipped (a long bench may span",
-      "several sittings)."
+      "several sittings). OUT/nights-<M>x<N>-reads.csv breaks each night's rows read and task seconds down by the",
+      "table written or line of code whose Spark jobs did the work: what grows with history shows there."
     })
 public final class BenchCommand implements Callable<Integer> {
   private static final String[] STAGES = {"ingest", "ops_rejected", "quality_ingest", "rating", "gold",
@@ -66,7 +67,7 @@ public final class BenchCommand implements Callable<Integer> {
   Integer maintainEvery;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() throws Exception {
     if (maintainEvery != null && maintainEvery < 1) {
       throw new IllegalArgumentException("--maintain-every must be >= 1");
     }
@@ -116,6 +117,13 @@ public final class BenchCommand implements Callable<Integer> {
     }
     RowsRead rowsRead = new RowsRead();
     spark.sparkContext().addSparkListener(rowsRead);
+    Path sitesFile = out.resolve(name + "-reads.csv");
+    StringBuilder sites = new StringBuilder();
+    if (resume && Files.isRegularFile(sitesFile)) {
+      Files.readAllLines(sitesFile).forEach(l -> sites.append(l).append('\n'));
+    } else {
+      sites.append("night,call_site,rows_read,task_seconds\n");
+    }
     int inJvm = 0;
     for (int i = 0; i < nights.size(); i++) {
       LocalDate night = nights.get(i);
@@ -125,6 +133,7 @@ public final class BenchCommand implements Callable<Integer> {
       inJvm++;
       Instant started = Instant.now();
       long read0 = rowsRead.total();
+      rowsRead.takeBySite();
       NightlyJob.Result r = job.run(night);
       long read = rowsRead.total() - read0; // rows the night's tasks read: landed files and tables
       Map<String, Long> c = r.counts();
@@ -139,6 +148,11 @@ public final class BenchCommand implements Callable<Integer> {
           .append(c.getOrDefault("rating.outbound_messages", 0L)).append(',').append(written).append(',').append(files)
           .append(',').append(inJvm).append('\n');
       Files.writeString(csvFile, csv); // after every night: a long bench can be read as it goes, and resumed
+      spark.sparkContext().listenerBus().waitUntilEmpty(); // the night's last stages counted
+      int nightNo = i + 1;
+      rowsRead.takeBySite().forEach((site, n) -> sites.append(nightNo).append(",\"").append(site.replace("\"", "'"))
+          .append("\",").append(n[0]).append(String.format(Locale.ROOT, ",%.1f%n", n[1] / 1000.0)));
+      Files.writeString(sitesFile, sites);
       System.out.printf("bench: night %d of %d (%s): %.1f s, %,d lines, %,d rows read, %,d messages re-rated, "
           + "%,d rows written, %,d live files%n", i + 1, nights.size(), night, c.getOrDefault("ms.total", 0L) / 1000.0,
           landed, read, c.getOrDefault("rating.outbound_messages", 0L), written, files);
@@ -214,9 +228,37 @@ public final class BenchCommand implements Callable<Integer> {
     return files;
   }
 
-  /** Records read by every task (files, Delta tables, shuffles aside), summed as tasks end. */
+  /**
+   * Records read by every task (files, Delta tables, shuffles aside), summed as tasks end, and per
+   * call site (the stage's name: the line of chatledger's code that ran the job), so that a read
+   * that grows with history shows where it comes from.
+   */
   static final class RowsRead extends org.apache.spark.scheduler.SparkListener {
     private final java.util.concurrent.atomic.AtomicLong rows = new java.util.concurrent.atomic.AtomicLong();
+    private final Map<String, long[]> bySite = new java.util.concurrent.ConcurrentHashMap<>();
+    // a query's stages run on Spark's own threads (adaptive execution): their call site is the
+    // query's, as its start event gives it
+    private final Map<Long, String> queries = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Integer, String> stages = new java.util.concurrent.ConcurrentHashMap<>();
+
+    @Override
+    public void onOtherEvent(org.apache.spark.scheduler.SparkListenerEvent event) {
+      if (event instanceof org.apache.spark.sql.execution.ui.SparkListenerSQLExecutionStart q) {
+        long root = q.rootExecutionId().isDefined() ? (Long) q.rootExecutionId().get() : q.executionId();
+        queries.put(q.executionId(), queries.getOrDefault(root, q.description()));
+      }
+    }
+
+    @Override
+    public void onJobStart(org.apache.spark.scheduler.SparkListenerJobStart job) {
+      String id = job.properties() == null ? null : job.properties().getProperty("spark.sql.execution.id");
+      String site = id == null ? null : queries.get(Long.parseLong(id));
+      if (site != null) {
+        for (Object stage : scala.jdk.javaapi.CollectionConverters.asJava(job.stageIds())) {
+          stages.put((Integer) stage, site);
+        }
+      }
+    }
 
     @Override
     public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
@@ -225,8 +267,36 @@ public final class BenchCommand implements Callable<Integer> {
       }
     }
 
+    @Override
+    public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted done) {
+      org.apache.spark.scheduler.StageInfo s = done.stageInfo();
+      if (s.taskMetrics() == null) {
+        return;
+      }
+      long read = s.taskMetrics().inputMetrics().recordsRead();
+      long taskMs = s.taskMetrics().executorRunTime();
+      String site = stages.remove(s.stageId());
+      bySite.merge(site == null ? s.name() : site, new long[] {read, taskMs},
+          (a, b) -> new long[] {a[0] + b[0], a[1] + b[1]});
+    }
+
     long total() {
       return rows.get();
+    }
+
+    /**
+     * Per call site since the last call: rows read and the seconds its tasks ran (summed over
+     * the cores); starts counting afresh.
+     */
+    synchronized Map<String, long[]> takeBySite() {
+      Map<String, long[]> taken = new java.util.TreeMap<>();
+      for (String site : List.copyOf(bySite.keySet())) {
+        long[] n = bySite.remove(site);
+        if (n != null) {
+          taken.put(site, n);
+        }
+      }
+      return taken;
     }
   }
 

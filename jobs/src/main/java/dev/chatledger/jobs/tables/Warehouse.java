@@ -208,6 +208,10 @@ public final class Warehouse {
    * version history. Returns whether anything was written.
    */
   public boolean replace(Table t, String where, Dataset<Row> rows) {
+    return writing(t, () -> replaceNow(t, where, rows));
+  }
+
+  private boolean replaceNow(Table t, String where, Dataset<Row> rows) {
     ensure(t);
     Dataset<Row> aligned = align(t, rows);
     Dataset<Row> current = read(t).where(where);
@@ -221,6 +225,10 @@ public final class Warehouse {
 
   /** Replaces the whole table, unless it already holds exactly these rows. */
   public boolean replaceAll(Table t, Dataset<Row> rows) {
+    return writing(t, () -> replaceAllNow(t, rows));
+  }
+
+  private boolean replaceAllNow(Table t, Dataset<Row> rows) {
     ensure(t);
     Dataset<Row> aligned = align(t, rows);
     if (sameContent(read(t), aligned)) {
@@ -246,6 +254,10 @@ public final class Warehouse {
    * are and not even read. Null: {@code rows} are the whole table.
    */
   public long replaceChangedPartitions(Table t, Dataset<Row> rows, java.time.LocalDate from) {
+    return writing(t, () -> replaceChangedPartitionsNow(t, rows, from));
+  }
+
+  private long replaceChangedPartitionsNow(Table t, Dataset<Row> rows, java.time.LocalDate from) {
     if (t.partitionBy().isEmpty()) {
       return replaceAll(t, rows) ? 1 : 0;
     }
@@ -306,8 +318,26 @@ public final class Warehouse {
   }
 
   public void append(Table t, Dataset<Row> rows) {
-    ensure(t);
-    align(t, rows).write().format("delta").mode(SaveMode.Append).option("mergeSchema", "true").save(path(t));
+    writing(t, () -> {
+      ensure(t);
+      align(t, rows).write().format("delta").mode(SaveMode.Append).option("mergeSchema", "true").save(path(t));
+      return null;
+    });
+  }
+
+  /**
+   * Runs a write with Spark's job description set to the table, so that the Spark UI and the
+   * bench's rows read by call site name the table each job computes (a night derives a table in
+   * the job that compares and writes it).
+   */
+  private <T> T writing(Table t, java.util.function.Supplier<T> write) {
+    String before = spark.sparkContext().getLocalProperty("spark.job.description");
+    spark.sparkContext().setJobDescription("write " + t.qualifiedName());
+    try {
+      return write.get();
+    } finally {
+      spark.sparkContext().setJobDescription(before);
+    }
   }
 
   /** Selects and casts the registry's columns in order, so a job cannot write a stray column. */
