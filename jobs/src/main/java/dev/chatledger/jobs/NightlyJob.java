@@ -17,6 +17,7 @@ import dev.chatledger.jobs.silver.Deduplication;
 import dev.chatledger.jobs.silver.Pseudonymization;
 import dev.chatledger.jobs.silver.consent.ConsentState;
 import dev.chatledger.jobs.silver.rating.MessageRating;
+import dev.chatledger.jobs.silver.rating.MonthToDate;
 import dev.chatledger.jobs.silver.rating.ServiceQuota;
 import dev.chatledger.jobs.silver.rating.Tiering;
 import dev.chatledger.jobs.gold.BillingReconciliation;
@@ -380,15 +381,22 @@ public final class NightlyJob {
       Dataset<Row> settled = before.where(notRerated
           .and(col("delivered_at").lt(functions.lit(java.sql.Timestamp.valueOf(h.rating().atStartOfDay()))))
           .and(col("local_month").geq(functions.lit(h.rating().minusDays(1).toString().substring(0, 7)))));
+      // the counters are cut from the table they are read from too: otherwise writing it below
+      // would drop the write's cached rating (Spark re-caches by path) and rate it again
+      Dataset<Row> monthToDate = MonthToDate.counters(settled).localCheckpoint();
       rated = MessageRating.rate(messages.where(col("sent_date").geq(sinceContext)),
               // the receipts of the re-rated messages only: none is stamped before its message's
               // sending (a day of slack for clocks), and the context messages need none
               statuses.where(col("status_date").geq(functions.lit(java.sql.Date.valueOf(h.ratedFrom().minusDays(1))))),
               businesses, markets, rateCard,
-              // the counters are cut from the table they are read from too: otherwise writing it
-              // below would drop the write's cached rating (Spark re-caches by path) and rate it again
-              new MessageRating.Horizon(h.rating(), carried, Tiering.offsets(settled).localCheckpoint(),
-                  ServiceQuota.offsets(settled).localCheckpoint()));
+              new MessageRating.Horizon(h.rating(), carried, Tiering.offsets(monthToDate), ServiceQuota.offsets(monthToDate),
+                  // only the conversations tonight brought messages for are rated from silver; the
+                  // other re-rated messages keep their stored windows and delivery (PriorRating)
+                  messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date))))
+                      .select("phone_number_id", "user_key").distinct(),
+                  before.where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(h.rating()))))
+                      .unionByName(NightScope.carriedOver(before, h.rating())),
+                  statuses.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date))))));
       // the dates carried messages come from keep their other messages as they are
       ratedRows = rated.unionByName(before.where(notRerated)
           .where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(h.ratedFrom()))))

@@ -36,9 +36,20 @@ public final class MessageRating {
    * @param tierOffsets {@link Tiering#offsets} of the messages not re-rated
    * @param quotaOffsets {@link ServiceQuota#offsets} of the same
    * @param carried {@code message_id} of the carried messages
+   * @param touched when given, the (phone_number_id, user_key) conversations the night brought
+   *     messages for: only their messages are rated from {@code messages} and {@code statuses};
+   *     the re-rated messages of the other conversations come from {@code stored} ({@link PriorRating})
+   * @param stored the rows of {@code silver.rated_messages} the night re-rates (sent from
+   *     {@code from} on, or carried), with {@code touched}
+   * @param receiptsTonight the statuses that arrived tonight, with {@code touched}
    */
   public record Horizon(java.time.LocalDate from, Dataset<Row> carried, Dataset<Row> tierOffsets,
-      Dataset<Row> quotaOffsets) {}
+      Dataset<Row> quotaOffsets, Dataset<Row> touched, Dataset<Row> stored, Dataset<Row> receiptsTonight) {
+    /** Every re-rated message rated from {@code messages} and {@code statuses}. */
+    public Horizon(java.time.LocalDate from, Dataset<Row> carried, Dataset<Row> tierOffsets, Dataset<Row> quotaOffsets) {
+      this(from, carried, tierOffsets, quotaOffsets, null, null, null);
+    }
+  }
 
   /** Days of conversation before a rated message that its windows can depend on (72h, rounded up). */
   public static final int CONTEXT_DAYS = 4;
@@ -52,6 +63,10 @@ public final class MessageRating {
     Dataset<Row> conversations = messages.select("message_id", "direction", "sent_at", "business_id",
         "phone_number_id", "user_key", "user_country", "type", "template_category",
         "referral_source_type", "referral_source_id");
+    boolean keepsQuietConversations = horizon != null && horizon.touched() != null;
+    if (keepsQuietConversations) {
+      conversations = byConversation(conversations, horizon.touched(), "left_semi");
+    }
     Dataset<Row> windows = EntryPointWindow.mark(CustomerServiceWindow.mark(conversations))
         .where(col("direction").equalTo("outbound"));
     if (horizon != null) {
@@ -64,13 +79,30 @@ public final class MessageRating {
     }
     Dataset<Row> delivered = Delivery.withDeliveredAt(windows, statuses);
     Dataset<Row> local = BusinessTime.withBusiness(delivered, businesses);
-    Dataset<Row> priced = ServiceQuota.apply(PricingPolicy.apply(local), horizon == null ? null : horizon.quotaOffsets())
+    // market and category do not depend on the quota: worked out first, so that the messages of
+    // quiet conversations join here, with what their stored rows already hold
+    Dataset<Row> beforeQuota = RateCard.withCategory(Market.assign(PricingPolicy.apply(local), markets), rateCard)
+        .select(java.util.Arrays.stream(PriorRating.BEFORE_QUOTA).map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
+    if (keepsQuietConversations) {
+      Dataset<Row> quiet = byConversation(horizon.stored(), horizon.touched(), "left_anti");
+      beforeQuota = beforeQuota.unionByName(PriorRating.beforeQuota(quiet, horizon.receiptsTonight()));
+    }
+    Dataset<Row> priced = ServiceQuota.apply(beforeQuota, horizon == null ? null : horizon.quotaOffsets())
         .withColumn("billable", col("delivered_at").isNotNull()
             .and(org.apache.spark.sql.functions.coalesce(col("pricing_type").equalTo("regular"), org.apache.spark.sql.functions.lit(false))));
-    Dataset<Row> categorized = RateCard.withCategory(Market.assign(priced, markets), rateCard);
-    return RateCard.price(Tiering.count(categorized, horizon == null ? null : horizon.tierOffsets()), rateCard, CURRENCY)
+    return RateCard.price(Tiering.count(priced, horizon == null ? null : horizon.tierOffsets()), rateCard, CURRENCY)
         .withColumn("revenue_date", to_date(col("delivered_at")))
         .withColumn("sent_date", to_date(col("sent_at")))
         .withColumn("is_unrated", col("is_unrated").or(col("policy").isNull().and(col("delivered_at").isNotNull())));
+  }
+
+  /**
+   * {@code rows} joined ({@code left_semi} or {@code left_anti}) with conversations on
+   * (phone_number_id, user_key), null-safe: a null key is a conversation too.
+   */
+  private static Dataset<Row> byConversation(Dataset<Row> rows, Dataset<Row> conversations, String how) {
+    Dataset<Row> c = conversations.select(col("phone_number_id").as("_c_phone"), col("user_key").as("_c_user"));
+    return rows.join(c, rows.col("phone_number_id").eqNullSafe(c.col("_c_phone"))
+        .and(rows.col("user_key").eqNullSafe(c.col("_c_user"))), how);
   }
 }

@@ -58,10 +58,10 @@ public final class ServiceQuota {
     return earlier == null ? out : out.drop("quota_offset");
   }
 
-  /** The month-to-date counters of {@link #apply(Dataset, Dataset)}, from rated messages. */
-  public static Dataset<Row> offsets(Dataset<Row> ratedBefore) {
-    return ratedBefore.where(col("service_quota_position").isNotNull())
+  /** The month-to-date counters of {@link #apply(Dataset, Dataset)}, from {@link MonthToDate#counters}. */
+  public static Dataset<Row> offsets(Dataset<Row> monthToDate) {
+    return monthToDate
         .groupBy("phone_number_id", "local_month")
-        .agg(org.apache.spark.sql.functions.count(lit(1)).as("quota_offset"));
+        .agg(org.apache.spark.sql.functions.sum("quota_messages").cast("bigint").as("quota_offset"));
   }
 }

@@ -51,10 +51,10 @@ public final class Tiering {
     return earlier == null ? counted : counted.drop("tier_offset");
   }
 
-  /** The month-to-date counters of {@link #count(Dataset, Dataset)}, from rated messages. */
-  public static Dataset<Row> offsets(Dataset<Row> ratedBefore) {
-    return ratedBefore.where(col("billable"))
+  /** The month-to-date counters of {@link #count(Dataset, Dataset)}, from {@link MonthToDate#counters}. */
+  public static Dataset<Row> offsets(Dataset<Row> monthToDate) {
+    return monthToDate
         .groupBy("business_id", "market", "category", "local_month")
-        .agg(org.apache.spark.sql.functions.count(lit(1)).as("tier_offset"));
+        .agg(org.apache.spark.sql.functions.sum("billable_messages").cast("bigint").as("tier_offset"));
   }
 }

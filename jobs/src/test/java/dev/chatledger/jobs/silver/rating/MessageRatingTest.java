@@ -281,7 +281,8 @@ class MessageRatingTest {
     Dataset<Row> reRated = MessageRating.rate(recent, RatingFixture.df(f.statuses, RatingFixture.STATUSES),
         RatingFixture.df(f.businesses, RatingFixture.BUSINESSES), RatingFixture.df(f.markets, RatingFixture.MARKETS),
         RatingFixture.df(f.rateCard, RatingFixture.RATE_CARD),
-        new MessageRating.Horizon(from, carried, Tiering.offsets(settled), ServiceQuota.offsets(settled)));
+        new MessageRating.Horizon(from, carried, Tiering.offsets(MonthToDate.counters(settled)),
+            ServiceQuota.offsets(MonthToDate.counters(settled))));
 
     java.util.List<Row> expected = all.where(beforeHorizon.unary_$bang().or(col("message_id").equalTo("late-delivery")))
         .orderBy("message_id").collectAsList();
@@ -295,5 +296,67 @@ class MessageRatingTest {
     assertThat((Long) r.get("u-4-0").getAs("tier_position")).isEqualTo(12L);
     assertThat((Long) r.get("u-4-0").getAs("tier_from")).isEqualTo(3L);
     assertThat((Long) r.get("late-delivery").getAs("tier_position")).isEqualTo(14L);
+  }
+
+  @Test
+  void quietConversationsKeepTheirStoredRatingTakeTonightsReceiptsAndStillMoveInTheTiers() {
+    RatingFixture f = new RatingFixture();
+    f.rate("India", "utility", "2025-07-01", 3, "0.0010");
+    for (int i = 1; i <= 1001; i++) { // u-1's service messages: the free quota runs out after the horizon
+      String id = String.format("svc-%04d", i);
+      String at = java.time.Instant.parse("2026-11-02T00:00:00Z").plusSeconds(300L * i).toString();
+      f.message(id, "outbound", at, "b-in", "u-1", "IN", "text", null, null);
+      f.delivered(id, at);
+    }
+    for (int day = 1; day <= 6; day++) {
+      for (int hour = 0; hour < 24; hour += 6) {
+        f.template("u-" + day + "-" + hour, String.format("2026-11-%02dT%02d:30:00Z", day, hour), "utility");
+      }
+    }
+    f.message("late-delivery", "outbound", "2026-11-03T23:00:00Z", "b-in", "u-1", "IN", "template", "utility", null);
+    Dataset<Row> lastNight = f.rated().persist(); // as stored: late-delivery not delivered yet
+    lastNight.count();
+
+    // tonight: u-2's templates (same business, market, category: they share u-1's tiers) and
+    // late-delivery's receipt; u-1's conversation brings no message
+    for (int day = 4; day <= 6; day++) {
+      f.message("v-" + day, "outbound", String.format("2026-11-%02dT03:00:00Z", day), "b-in", "u-2", "IN", "template",
+          "utility", null);
+      f.delivered("v-" + day, String.format("2026-11-%02dT03:00:01Z", day));
+    }
+    f.delivered("late-delivery", "2026-11-04T12:00:00Z");
+    Dataset<Row> all = f.rated().persist(); // one rating of everything
+    java.time.LocalDate from = java.time.LocalDate.parse("2026-11-03"); // late-delivery's sent date (NightScope)
+    Column beforeHorizon = col("sent_date").lt(lit(java.sql.Date.valueOf(from)));
+    Column deliveredBefore = col("delivered_at").lt(lit(Timestamp.valueOf(from.atStartOfDay())));
+    Dataset<Row> carried = lastNight.where(beforeHorizon.and(deliveredBefore.unary_$bang())).select("message_id");
+    Dataset<Row> settled = lastNight.where(beforeHorizon.and(deliveredBefore));
+    Dataset<Row> stored = lastNight.where(beforeHorizon.unary_$bang())
+        .unionByName(lastNight.join(carried, "message_id", "left_semi"));
+    Dataset<Row> touched = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create("pn-b-in", "u-2")),
+        org.apache.spark.sql.types.StructType.fromDDL("phone_number_id STRING, user_key STRING"));
+    Dataset<Row> receipts = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create(
+        "late-delivery", "delivered", RatingFixture.at("2026-11-04T12:00:00Z"))), RatingFixture.STATUSES);
+
+    Dataset<Row> recent = RatingFixture.df(f.messages, RatingFixture.MESSAGES)
+        .where(to_date(col("sent_at")).geq(lit(java.sql.Date.valueOf(from.minusDays(MessageRating.CONTEXT_DAYS)))));
+    Dataset<Row> reRated = MessageRating.rate(recent, RatingFixture.df(f.statuses, RatingFixture.STATUSES),
+        RatingFixture.df(f.businesses, RatingFixture.BUSINESSES), RatingFixture.df(f.markets, RatingFixture.MARKETS),
+        RatingFixture.df(f.rateCard, RatingFixture.RATE_CARD),
+        new MessageRating.Horizon(from, carried, Tiering.offsets(MonthToDate.counters(settled)),
+            ServiceQuota.offsets(MonthToDate.counters(settled)), touched, stored, receipts));
+
+    assertThat(reRated.orderBy("message_id").collectAsList())
+        .containsExactlyElementsOf(all.where(beforeHorizon.unary_$bang()).orderBy("message_id").collectAsList());
+    Map<String, Row> r = new java.util.HashMap<>();
+    reRated.collectAsList().forEach(row -> r.put(row.getAs("message_id"), row));
+    Map<String, Row> before = new java.util.HashMap<>();
+    lastNight.collectAsList().forEach(row -> before.put(row.getAs("message_id"), row));
+    assertThat((Timestamp) r.get("late-delivery").getAs("delivered_at")).isEqualTo(RatingFixture.at("2026-11-04T12:00:00Z"));
+    assertThat((Boolean) r.get("late-delivery").getAs("billable")).isTrue();
+    // a quiet message moves in the tiers: u-2's v-4 and late-delivery were delivered before it
+    assertThat((Long) r.get("u-5-0").getAs("tier_position")).isEqualTo((Long) before.get("u-5-0").getAs("tier_position") + 2);
+    assertThat(s(r.get("svc-1001"), "pricing_type")).isEqualTo("regular");
+    assertThat(s(r.get("svc-1000"), "pricing_type")).isEqualTo("free_customer_service");
   }
 }
