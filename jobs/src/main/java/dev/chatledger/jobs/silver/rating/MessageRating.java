@@ -8,9 +8,10 @@ import org.apache.spark.sql.Row;
 
 /**
  * What every outbound message costs (CONTRACT 2, 7), as a chain of the named rules:
- * delivery, business time, the two conversation windows, the pricing policy, the service quota,
- * market, category, tiers and the rate card. Pure: silver tables in, one row per outbound
- * message out.
+ * delivery, business time, the two conversation windows, the pricing policy, market, category,
+ * the service quota, tiers and the rate card (market and category do not depend on the quota,
+ * so they come first: a night's quiet conversations join there, see {@link PriorRating}).
+ * Pure: silver tables in, one row per outbound message out.
  *
  * <p>Shuffles: 1 for the statuses aggregation, 1 for the join of messages to deliveries,
  * 1 for the conversation windows (both share the partitioning by phone number and user),
