@@ -253,19 +253,7 @@ class MessageRatingTest {
 
   @Test
   void reRatingFromAHorizonWithMonthToDateCountersEqualsRatingTheWholeMonth() {
-    RatingFixture f = new RatingFixture();
-    f.rate("India", "utility", "2025-07-01", 3, "0.0010"); // illustrative: from the 4th charged one
-    for (int i = 1; i <= 1001; i++) { // the free service quota runs out after the horizon
-      String id = String.format("svc-%04d", i);
-      String at = java.time.Instant.parse("2026-11-02T00:00:00Z").plusSeconds(300L * i).toString();
-      f.message(id, "outbound", at, "b-in", "u-1", "IN", "text", null, null);
-      f.delivered(id, at);
-    }
-    for (int day = 1; day <= 6; day++) {
-      for (int hour = 0; hour < 24; hour += 6) {
-        f.template("u-" + day + "-" + hour, String.format("2026-11-%02dT%02d:30:00Z", day, hour), "utility");
-      }
-    }
+    RatingFixture f = monthAcrossTheQuotaAndATier();
     // sent before the horizon, delivered after it: carried over, its tier position moves
     f.message("late-delivery", "outbound", "2026-11-03T23:00:00Z", "b-in", "u-1", "IN", "template", "utility", null);
     f.delivered("late-delivery", "2026-11-04T12:00:00Z");
@@ -276,12 +264,7 @@ class MessageRatingTest {
     Dataset<Row> carried = all.where(beforeHorizon.and(deliveredBefore.unary_$bang())).select("message_id");
     Dataset<Row> settled = all.where(beforeHorizon.and(deliveredBefore));
 
-    Dataset<Row> recent = RatingFixture.df(f.messages, RatingFixture.MESSAGES)
-        .where(to_date(col("sent_at")).geq(lit(java.sql.Date.valueOf(from.minusDays(MessageRating.CONTEXT_DAYS)))));
-    Dataset<Row> reRated = MessageRating.rate(recent, RatingFixture.df(f.statuses, RatingFixture.STATUSES),
-        RatingFixture.df(f.businesses, RatingFixture.BUSINESSES), RatingFixture.df(f.markets, RatingFixture.MARKETS),
-        RatingFixture.df(f.rateCard, RatingFixture.RATE_CARD),
-        new MessageRating.Horizon(from, carried, Tiering.offsets(MonthToDate.counters(settled)),
+    Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, carried, Tiering.offsets(MonthToDate.counters(settled)),
             ServiceQuota.offsets(MonthToDate.counters(settled))));
 
     java.util.List<Row> expected = all.where(beforeHorizon.unary_$bang().or(col("message_id").equalTo("late-delivery")))
@@ -300,19 +283,7 @@ class MessageRatingTest {
 
   @Test
   void quietConversationsKeepTheirStoredRatingTakeTonightsReceiptsAndStillMoveInTheTiers() {
-    RatingFixture f = new RatingFixture();
-    f.rate("India", "utility", "2025-07-01", 3, "0.0010");
-    for (int i = 1; i <= 1001; i++) { // u-1's service messages: the free quota runs out after the horizon
-      String id = String.format("svc-%04d", i);
-      String at = java.time.Instant.parse("2026-11-02T00:00:00Z").plusSeconds(300L * i).toString();
-      f.message(id, "outbound", at, "b-in", "u-1", "IN", "text", null, null);
-      f.delivered(id, at);
-    }
-    for (int day = 1; day <= 6; day++) {
-      for (int hour = 0; hour < 24; hour += 6) {
-        f.template("u-" + day + "-" + hour, String.format("2026-11-%02dT%02d:30:00Z", day, hour), "utility");
-      }
-    }
+    RatingFixture f = monthAcrossTheQuotaAndATier();
     f.message("late-delivery", "outbound", "2026-11-03T23:00:00Z", "b-in", "u-1", "IN", "template", "utility", null);
     Dataset<Row> lastNight = f.rated().persist(); // as stored: late-delivery not delivered yet
     lastNight.count();
@@ -338,12 +309,7 @@ class MessageRatingTest {
     Dataset<Row> receipts = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create(
         "late-delivery", "delivered", RatingFixture.at("2026-11-04T12:00:00Z"))), RatingFixture.STATUSES);
 
-    Dataset<Row> recent = RatingFixture.df(f.messages, RatingFixture.MESSAGES)
-        .where(to_date(col("sent_at")).geq(lit(java.sql.Date.valueOf(from.minusDays(MessageRating.CONTEXT_DAYS)))));
-    Dataset<Row> reRated = MessageRating.rate(recent, RatingFixture.df(f.statuses, RatingFixture.STATUSES),
-        RatingFixture.df(f.businesses, RatingFixture.BUSINESSES), RatingFixture.df(f.markets, RatingFixture.MARKETS),
-        RatingFixture.df(f.rateCard, RatingFixture.RATE_CARD),
-        new MessageRating.Horizon(from, carried, Tiering.offsets(MonthToDate.counters(settled)),
+    Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, carried, Tiering.offsets(MonthToDate.counters(settled)),
             ServiceQuota.offsets(MonthToDate.counters(settled)), touched, stored, receipts));
 
     assertThat(reRated.orderBy("message_id").collectAsList())
@@ -358,5 +324,36 @@ class MessageRatingTest {
     assertThat((Long) r.get("u-5-0").getAs("tier_position")).isEqualTo((Long) before.get("u-5-0").getAs("tier_position") + 2);
     assertThat(s(r.get("svc-1001"), "pricing_type")).isEqualTo("regular");
     assertThat(s(r.get("svc-1000"), "pricing_type")).isEqualTo("free_customer_service");
+  }
+
+  /**
+   * November for u-1 at b-in: 1,001 delivered service messages every 5 minutes from 2 Nov (the
+   * free quota runs out on the 5th) and 4 utility templates a day on the 1st-6th, with utility
+   * charged from its 4th message (illustrative tiers).
+   */
+  private static RatingFixture monthAcrossTheQuotaAndATier() {
+    RatingFixture f = new RatingFixture();
+    f.rate("India", "utility", "2025-07-01", 3, "0.0010");
+    for (int i = 1; i <= 1001; i++) {
+      String id = String.format("svc-%04d", i);
+      String at = java.time.Instant.parse("2026-11-02T00:00:00Z").plusSeconds(300L * i).toString();
+      f.message(id, "outbound", at, "b-in", "u-1", "IN", "text", null, null);
+      f.delivered(id, at);
+    }
+    for (int day = 1; day <= 6; day++) {
+      for (int hour = 0; hour < 24; hour += 6) {
+        f.template("u-" + day + "-" + hour, String.format("2026-11-%02dT%02d:30:00Z", day, hour), "utility");
+      }
+    }
+    return f;
+  }
+
+  /** Re-rates the fixture from the horizon, with the messages from its context on. */
+  private static Dataset<Row> reRate(RatingFixture f, MessageRating.Horizon horizon) {
+    Dataset<Row> recent = RatingFixture.df(f.messages, RatingFixture.MESSAGES).where(to_date(col("sent_at"))
+        .geq(lit(java.sql.Date.valueOf(horizon.from().minusDays(MessageRating.CONTEXT_DAYS)))));
+    return MessageRating.rate(recent, RatingFixture.df(f.statuses, RatingFixture.STATUSES),
+        RatingFixture.df(f.businesses, RatingFixture.BUSINESSES), RatingFixture.df(f.markets, RatingFixture.MARKETS),
+        RatingFixture.df(f.rateCard, RatingFixture.RATE_CARD), horizon);
   }
 }
