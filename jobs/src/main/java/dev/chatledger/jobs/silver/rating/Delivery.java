@@ -20,13 +20,21 @@ public final class Delivery {
    * status). One shuffle (the aggregation).
    */
   public static Dataset<Row> withDeliveredAt(Dataset<Row> outbound, Dataset<Row> statuses) {
-    Dataset<Row> delivered = statuses
-        .where(col("status").isin("delivered", "read"))
-        .groupBy(col("message_id").as("delivered_message_id"))
-        .agg(min(col("status_at")).as("delivered_at"),
-            min(when(col("status").equalTo("read"), col("status_at"))).as("read_at"));
+    Dataset<Row> delivered = earliestReceipts(statuses, "delivered_message_id");
     return outbound
         .join(delivered, outbound.col("message_id").equalTo(delivered.col("delivered_message_id")), "left")
         .drop("delivered_message_id");
+  }
+
+  /**
+   * Per message ({@code idColumn}), its earliest delivered-or-read status ({@code delivered_at})
+   * and its earliest read status ({@code read_at}).
+   */
+  static Dataset<Row> earliestReceipts(Dataset<Row> statuses, String idColumn) {
+    return statuses
+        .where(col("status").isin("delivered", "read"))
+        .groupBy(col("message_id").as(idColumn))
+        .agg(min(col("status_at")).as("delivered_at"),
+            min(when(col("status").equalTo("read"), col("status_at"))).as("read_at"));
   }
 }

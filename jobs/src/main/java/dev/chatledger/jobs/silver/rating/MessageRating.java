@@ -83,7 +83,7 @@ public final class MessageRating {
     // market and category do not depend on the quota: worked out first, so that the messages of
     // quiet conversations join here, with what their stored rows already hold
     Dataset<Row> beforeQuota = RateCard.withCategory(Market.assign(PricingPolicy.apply(local), markets), rateCard)
-        .select(java.util.Arrays.stream(PriorRating.BEFORE_QUOTA).map(c -> col(c)).toArray(org.apache.spark.sql.Column[]::new));
+        .select(PriorRating.beforeQuotaColumns());
     if (keepsQuietConversations) {
       Dataset<Row> quiet = byConversation(horizon.stored(), horizon.touched(), "left_anti");
       beforeQuota = beforeQuota.unionByName(PriorRating.beforeQuota(quiet, horizon.receiptsTonight()));

@@ -39,6 +39,15 @@ public final class PricingPolicy {
    * and {@code pricing_type} (or {@link #QUOTA_PENDING}). Needs timezone, sent_at, type,
    * template_category and the two window columns.
    */
+  /**
+   * Whether the service quota decides the message's pricing type (the table's last column): a
+   * non-template message under {@code pmp-2026-10} outside an entry point window. Needs policy.
+   */
+  static Column decidedByQuota() {
+    return col("policy").equalTo(PMP_2026_10).and(col("type").notEqual("template"))
+        .and(col("entry_point_opened_at").isNull());
+  }
+
   public static Dataset<Row> apply(Dataset<Row> outbound) {
     Column localSent = BusinessTime.localDate(col("sent_at"));
     Column policy = when(localSent.geq(lit(java.sql.Date.valueOf(PMP_2026_10_FROM))), lit(PMP_2026_10))

@@ -3,7 +3,6 @@ package dev.chatledger.jobs.silver.rating;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.min;
 import static org.apache.spark.sql.functions.when;
 
 import org.apache.spark.sql.Column;
@@ -34,19 +33,19 @@ public final class PriorRating {
    * earliest delivered and read statuses of {@code receiptsTonight} move their delivery earlier.
    */
   static Dataset<Row> beforeQuota(Dataset<Row> stored, Dataset<Row> receiptsTonight) {
-    Dataset<Row> receipts = receiptsTonight
-        .where(col("status").isin("delivered", "read"))
-        .groupBy(col("message_id").as("_receipt_id"))
-        .agg(min(col("status_at")).as("_delivered_at"),
-            min(when(col("status").equalTo("read"), col("status_at"))).as("_read_at"));
-    Column quotaDecides = col("policy").equalTo(PricingPolicy.PMP_2026_10)
-        .and(col("type").notEqual("template"))
-        .and(col("entry_point_opened_at").isNull());
+    Dataset<Row> receipts = Delivery.earliestReceipts(receiptsTonight, "_receipt_id")
+        .withColumnRenamed("delivered_at", "_delivered_at").withColumnRenamed("read_at", "_read_at");
     return stored
         .join(receipts, col("message_id").equalTo(col("_receipt_id")), "left")
         .withColumn("delivered_at", least(col("delivered_at"), col("_delivered_at")))
         .withColumn("read_at", least(col("read_at"), col("_read_at")))
-        .withColumn("pricing_type", when(quotaDecides, lit(PricingPolicy.QUOTA_PENDING)).otherwise(col("pricing_type")))
-        .select(java.util.Arrays.stream(BEFORE_QUOTA).map(c -> col(c)).toArray(Column[]::new));
+        .withColumn("pricing_type", when(PricingPolicy.decidedByQuota(), lit(PricingPolicy.QUOTA_PENDING))
+            .otherwise(col("pricing_type")))
+        .select(beforeQuotaColumns());
+  }
+
+  /** {@link #BEFORE_QUOTA} as columns, in order. */
+  static Column[] beforeQuotaColumns() {
+    return java.util.Arrays.stream(BEFORE_QUOTA).map(c -> col(c)).toArray(Column[]::new);
   }
 }
