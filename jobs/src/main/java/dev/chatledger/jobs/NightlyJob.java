@@ -435,11 +435,10 @@ public final class NightlyJob {
       } else {
         // the messages and lines that can be dated on or after the horizon (NightScope)
         LocalDate from = h.reconciliation();
-        Column lookback = functions.lit(java.sql.Date.valueOf(from.minusDays(NightScope.BILLING_LOOKBACK_DAYS)));
+        LocalDate lookback = from.minusDays(NightScope.BILLING_LOOKBACK_DAYS);
         reconciliation = BillingReconciliation.reconcile(
-                ratedTable.where(col("sent_date").geq(lookback)
-                    .or(col("revenue_date").geq(functions.lit(java.sql.Date.valueOf(from))))),
-                billing.where(col("billed_date").geq(lookback)))
+                GoldLayer.sentOrRevenueSince(ratedTable, lookback, from),
+                billing.where(col("billed_date").geq(functions.lit(java.sql.Date.valueOf(lookback)))))
             .where(col("date").geq(functions.lit(java.sql.Date.valueOf(from))));
       }
       reconciliation = reconciliation.persist(StorageLevel.MEMORY_AND_DISK());

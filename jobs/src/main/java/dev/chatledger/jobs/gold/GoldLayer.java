@@ -1,7 +1,9 @@
 package dev.chatledger.jobs.gold;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.not;
 
 import dev.chatledger.jobs.NightHorizon;
 import dev.chatledger.jobs.tables.Table;
@@ -57,7 +59,7 @@ public final class GoldLayer {
       return deriveAll(in, runDate);
     }
     // sent on or after the horizon, or delivered after it (a message carried over: its revenue)
-    Dataset<Row> rated = in.rated().where(since("sent_date", h.rating()).or(since("revenue_date", h.rating())));
+    Dataset<Row> rated = sentOrRevenueSince(in.rated(), h.rating(), h.rating());
     Dataset<Row> messages = in.messages().where(since("sent_date", h.rating()));
     Map<Table, Dataset<Row>> gold = new LinkedHashMap<>();
     gold.put(Table.GOLD_REVENUE_DAILY, RevenueDaily.from(rated));
@@ -75,6 +77,18 @@ public final class GoldLayer {
         carried.businessFirsts()));
     gold.replaceAll((t, rows) -> rows.where(since(t.partitionBy().get(0), h.from(t))));
     return gold;
+  }
+
+  /**
+   * The rated messages sent on or after {@code sentFrom} or with revenue on or after
+   * {@code revenueFrom}, as two reads: the first prunes the {@code sent_date} partitions, the
+   * second skips the older files by their {@code revenue_date} statistics. As one OR filter Delta
+   * can do neither (it mixes a partition column and a data column) and reads all of history.
+   */
+  public static Dataset<Row> sentOrRevenueSince(Dataset<Row> rated, LocalDate sentFrom, LocalDate revenueFrom) {
+    Column sent = since("sent_date", sentFrom);
+    return rated.where(sent)
+        .unionByName(rated.where(not(coalesce(sent, lit(false))).and(since("revenue_date", revenueFrom))));
   }
 
   private static Column since(String dateColumn, LocalDate from) {
