@@ -32,9 +32,17 @@ import picocli.CommandLine.Option;
       "`maintain`). Prints progress per night. --resume goes on where a stopped bench left off: same",
       "--dir, --out and options; the nights already in the CSV are skipped (a long bench may span",
       "several sittings). OUT/nights-<M>x<N>-reads.csv breaks each night's rows read and task seconds down by the",
-      "table written or line of code whose Spark jobs did the work: what grows with history shows there."
+      "table written or line of code whose Spark jobs did the work: what grows with history shows there.",
+      "To stop a long bench between two nights (not in the middle of one, which the resumed run would then",
+      "derive in full), create DIR/" + BenchCommand.STOP_FILE + ": it stops before its next night and removes the file."
     })
 public final class BenchCommand implements Callable<Integer> {
+  /** Created in --dir, it stops the bench cleanly before its next night (and is removed). */
+  static final String STOP_FILE = "STOP";
+
+  /** In --dir: the options the landing zone was generated with ({@link #settings}). */
+  static final String SETTINGS_FILE = "bench.properties";
+
   private static final String[] STAGES = {"ingest", "ops_rejected", "quality_ingest", "rating", "gold",
       "quality_derive", "publish", "total"};
 
@@ -74,8 +82,8 @@ public final class BenchCommand implements Callable<Integer> {
     Path landing = dir.resolve("landing");
     String name = String.format(Locale.ROOT, "nights-%dx%d", messagesPerDay, days);
     Path csvFile = out.resolve(name + ".csv");
-    Path settings = dir.resolve("bench.properties");
-    String these = String.format(Locale.ROOT, "days=%d%nmessages_per_day=%d%nfrom=%s%nseed=%d%n", days, messagesPerDay, from, seed);
+    Path settings = dir.resolve(SETTINGS_FILE);
+    String these = settings(days, messagesPerDay, from, seed);
     List<String> done = new ArrayList<>();
     if (resume) {
       if (!Files.isRegularFile(settings) || !Files.isRegularFile(csvFile)) {
@@ -129,6 +137,13 @@ public final class BenchCommand implements Callable<Integer> {
       LocalDate night = nights.get(i);
       if (done.contains(night.toString())) {
         continue;
+      }
+      if (Files.deleteIfExists(dir.resolve(STOP_FILE))) {
+        // between two nights: every table is as the last night published it, so --resume goes on
+        // with a regular night (a bench killed in a night leaves one the resumed run derives in full)
+        System.out.printf("bench: stopped before night %d of %d (%s): %s was there; --resume with the same "
+            + "options goes on from it%n", i + 1, nights.size(), night, dir.resolve(STOP_FILE));
+        return ChatLedger.EXIT_OK;
       }
       inJvm++;
       Instant started = Instant.now();
@@ -204,6 +219,11 @@ public final class BenchCommand implements Callable<Integer> {
     Files.writeString(out.resolve(name + ".md"), md);
     System.out.println("bench: results in " + out.resolve(name + ".csv") + " and " + out.resolve(name + ".md"));
     return ChatLedger.EXIT_OK;
+  }
+
+  /** What {@code --resume} holds a bench folder to: the options its landing zone was generated with. */
+  static String settings(int days, long messagesPerDay, LocalDate from, long seed) {
+    return String.format(Locale.ROOT, "days=%d%nmessages_per_day=%d%nfrom=%s%nseed=%d%n", days, messagesPerDay, from, seed);
   }
 
   /** The dates of the nights a bench's CSV already holds (its header aside). */
