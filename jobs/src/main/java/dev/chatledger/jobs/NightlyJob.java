@@ -453,8 +453,9 @@ public final class NightlyJob {
       Map<Table, Dataset<Row>> gold = GoldLayer.derive(new GoldLayer.Inputs(ratedTable, reconciliation, messages,
           consents, markets, businesses), date, h, new GoldLayer.Carried(firsts, consentsSince,
           h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_VIOLATIONS),
-          consents.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))),
-          h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_DAILY)));
+          h.isFull() ? null : arrivedSincePublication(date, consents),
+          h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_DAILY),
+          h.isFull() ? null : warehouse.read(Table.GOLD_OPTIN_COHORTS)));
       List<Callable<Long>> writes = new ArrayList<>();
       gold.forEach((table, rows) -> writes.add(() -> {
         Instant w0 = Instant.now();
@@ -518,6 +519,22 @@ public final class NightlyJob {
         .where(col("occurred_date").lt(functions.lit(java.sql.Date.valueOf(next))))
         .withColumn("state_before", functions.lit(java.sql.Date.valueOf(next))));
     return since;
+  }
+
+  /**
+   * The night's consent events that the published tables do not reflect yet: its rows of
+   * {@code silver.consents} less those the publication's version already held (all of them on a
+   * first run of the night, none on a re-run). The consent tables change by these events only
+   * ({@link dev.chatledger.jobs.gold.ConsentDaily#since}), so re-running a night changes nothing.
+   * Materialized: the publication's version is read once.
+   */
+  private Dataset<Row> arrivedSincePublication(LocalDate date, Dataset<Row> consents) {
+    Column tonight = col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)));
+    Dataset<Row> published = warehouse.readPublished(Table.SILVER_CONSENTS);
+    return consents.where(tonight)
+        .join(published.where(tonight).select(col("event_id").as("_published_event")),
+            col("event_id").equalTo(col("_published_event")), "left_anti")
+        .localCheckpoint();
   }
 
   /**

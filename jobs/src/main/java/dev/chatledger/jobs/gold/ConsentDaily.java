@@ -38,19 +38,89 @@ public final class ConsentDaily {
   }
 
   /**
-   * A night's rows from its consent horizon on: the consent figures from {@code consents}
-   * ({@link dev.chatledger.jobs.silver.consent.ConsentState#since} of that horizon), the marketing
-   * recipients from {@code rated} for revenue dates on or after {@code rerated} (the night's rating
-   * horizon; a message delivered before it is not re-rated, so earlier dates cannot change) and
-   * from the {@code published} rows before it.
+   * A night's rows from its consent horizon {@code from} on, as the published rows changed by the
+   * consent events that arrived since the publication: every figure is a sum over (business, user)
+   * pairs, so only the pairs of {@code arrived} are evaluated again, with and without those events,
+   * and the difference is added to the published day (the base from that day on). A night's cost
+   * follows its events, not the history of all pairs; with nothing arrived (a re-run) the
+   * published rows stay. The marketing recipients come from {@code rated} for revenue dates on or
+   * after {@code rerated} (the rating horizon) and from the published rows before it.
+   *
+   * @param published {@code gold.consent_daily} as published (every date: the base before {@code from})
+   * @param history the consent events that decide every pair's state from {@code from} on
+   *     ({@link ConsentState#since}), {@code arrived} included
+   * @param arrived the consent events that came since the publication (all dated from {@code from} on)
    */
-  public static Dataset<Row> since(Dataset<Row> consents, Dataset<Row> rated, Dataset<Row> published,
-      java.time.LocalDate rerated) {
+  public static Dataset<Row> since(Dataset<Row> published, Dataset<Row> history, Dataset<Row> arrived,
+      Dataset<Row> rated, java.time.LocalDate from, java.time.LocalDate rerated) {
+    Column fromHorizon = col("date").geq(lit(java.sql.Date.valueOf(from)));
+    Dataset<Row> now = ConsentState.ofPairsIn(history, arrived);
+    Dataset<Row> change = pairDays(now, 1L).unionByName(pairDays(ConsentState.before(now, arrived), -1L))
+        .where(fromHorizon)
+        .groupBy("date", "business_id")
+        .agg(sum("prompts").as("d_prompts"), sum("opt_ins").as("d_opt_ins"), sum("opt_outs").as("d_opt_outs"),
+            sum("blocks").as("d_blocks"), sum("unblocks").as("d_unblocks"),
+            sum("blocking").as("d_blocking_users"), sum("base_change").as("d_base_change"));
+
+    String[] key = {"date", "business_id"};
+    Dataset<Row> kept = published.where(fromHorizon).select(col("date"), col("business_id"), col("prompts"),
+        col("opt_ins"), col("opt_outs"), col("blocks"), col("unblocks"), col("blocking_users"),
+        col("active_optin_base").as("_published_base"), col("marketing_recipients").as("_published_marketing"));
     Column recent = col("revenue_date").geq(lit(java.sql.Date.valueOf(rerated)));
-    Dataset<Row> before = published
-        .where(col("date").lt(lit(java.sql.Date.valueOf(rerated))).and(col("marketing_recipients").gt(0)))
-        .select("date", "business_id", "marketing_recipients");
-    return withMarketing(consents, before.unionByName(marketingRecipients(rated.where(recent))));
+    Dataset<Row> marketing = kept
+        .where(col("date").lt(lit(java.sql.Date.valueOf(rerated))).and(col("_published_marketing").gt(0)))
+        .select(col("date"), col("business_id"), col("_published_marketing").as("marketing_recipients"))
+        .unionByName(marketingRecipients(rated.where(recent)));
+    // each business's base on its last published day before the horizon
+    Dataset<Row> start = published.where(fromHorizon.unary_$bang())
+        .groupBy(col("business_id").as("_s_business"))
+        .agg(org.apache.spark.sql.functions.max_by(col("active_optin_base"), col("date")).as("_start_base"));
+
+    Dataset<Row> days = kept.join(change, key, "full_outer").join(marketing, key, "full_outer")
+        .join(start, col("business_id").equalTo(col("_s_business")), "left");
+    for (String c : new String[] {"prompts", "opt_ins", "opt_outs", "blocks", "unblocks", "blocking_users"}) {
+      days = days.withColumn(c, coalesce(col(c), lit(0L)).plus(coalesce(col("d_" + c), lit(0L))));
+    }
+    // the published base of the day (or of the latest published day before it), plus every change since the horizon
+    org.apache.spark.sql.expressions.WindowSpec upToTheDay = Window.partitionBy("business_id").orderBy("date")
+        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
+    Column base = coalesce(org.apache.spark.sql.functions.last(col("_published_base"), true).over(upToTheDay),
+            col("_start_base"), lit(0L))
+        .plus(sum(coalesce(col("d_base_change"), lit(0L))).over(upToTheDay));
+    return days
+        .withColumn("active_optin_base", base)
+        .na().fill(0L, new String[] {"marketing_recipients"})
+        .where(col("prompts").plus(col("opt_ins")).plus(col("opt_outs")).plus(col("blocks")).plus(col("unblocks")).gt(0)
+            .or(col("marketing_recipients").gt(0)))
+        .withColumn("block_rate", when(col("marketing_recipients").gt(0),
+            col("blocking_users").cast("double").divide(col("marketing_recipients"))))
+        .select("date", "business_id", "prompts", "opt_ins", "opt_outs", "blocks", "unblocks", "blocking_users",
+            "marketing_recipients", "active_optin_base", "block_rate");
+  }
+
+  /**
+   * Per (date, business_id, user_key), {@code sign} times: the pair's events of the day by action,
+   * whether it blocked that day ({@code blocking}, 0 or 1) and {@code base_change}: +1 when its
+   * last event of the day leaves it active after a day that left it inactive, -1 the other way
+   * round. Summed over pairs, the columns of {@link #withMarketing}.
+   */
+  static Dataset<Row> pairDays(Dataset<Row> consents, long sign) {
+    Dataset<Row> days = ConsentState.afterEachEvent(consents.withColumn("date", to_date(col("occurred_at"))))
+        .groupBy("business_id", "user_key", "date")
+        .agg(countOf("prompt").as("prompts"), countOf("opt_in").as("opt_ins"), countOf("opt_out").as("opt_outs"),
+            countOf("block").as("blocks"), countOf("unblock").as("unblocks"),
+            org.apache.spark.sql.functions.max(when(col("action").equalTo("block").and(col("user_key").isNotNull()), lit(1L))
+                .otherwise(lit(0L))).as("blocking"),
+            org.apache.spark.sql.functions.max_by(when(col("active_optin"), lit(1L)).otherwise(lit(0L)),
+                org.apache.spark.sql.functions.struct(col("occurred_at"), col("event_id"))).as("_active"));
+    Column s = lit(sign);
+    return days
+        .withColumn("base_change", col("_active").minus(
+            lag(col("_active"), 1, 0L).over(Window.partitionBy("business_id", "user_key").orderBy("date"))))
+        .select(col("date"), col("business_id"), col("prompts").multiply(s).as("prompts"),
+            col("opt_ins").multiply(s).as("opt_ins"), col("opt_outs").multiply(s).as("opt_outs"),
+            col("blocks").multiply(s).as("blocks"), col("unblocks").multiply(s).as("unblocks"),
+            col("blocking").multiply(s).as("blocking"), col("base_change").multiply(s).as("base_change"));
   }
 
   /** Distinct users delivered a marketing template, per UTC date of delivery and business. */

@@ -32,14 +32,13 @@ public final class GoldLayer {
    * BusinessUsageDaily#firsts} of all messages, kept in {@code silver.business_firsts}), and
    * {@code consentsSince}, the consent events from the consent horizon on with each pair's latest
    * events before it ({@link dev.chatledger.jobs.silver.consent.ConsentState#since}, from
-   * {@code silver.consent_state}); {@code violations}, {@code gold.consent_violations} as published,
-   * and {@code arrivedConsents}, the consent events that arrived tonight: a violation changes only
-   * with its template or with a consent event of its pair ({@link ConsentViolations#since});
-   * {@code consentDaily}, {@code gold.consent_daily} as published: the marketing recipients of
-   * the days before the rating horizon ({@link ConsentDaily#since}).
+   * {@code silver.consent_state}); {@code arrivedConsents}, the consent events that came since the
+   * publication; and the consent tables as published ({@code violations}, {@code consentDaily},
+   * {@code cohorts}): a night changes them only for the pairs of the arrived events (and, for
+   * violations and the marketing recipients, for the messages it re-rates).
    */
   public record Carried(Dataset<Row> businessFirsts, Dataset<Row> consentsSince, Dataset<Row> violations,
-      Dataset<Row> arrivedConsents, Dataset<Row> consentDaily) {}
+      Dataset<Row> arrivedConsents, Dataset<Row> consentDaily, Dataset<Row> cohorts) {}
 
   /** Gold table -> its rows as of the night {@code runDate}, in a stable order. */
   public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate runDate) {
@@ -65,10 +64,11 @@ public final class GoldLayer {
     gold.put(Table.GOLD_REVENUE_DAILY, RevenueDaily.from(rated));
     gold.put(Table.GOLD_BILLING_RECONCILIATION, in.reconciliation());
     gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(in.reconciliation()));
-    gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.from(in.consents().where(since("occurred_date", h.cohorts())), runDate));
+    gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.since(carried.cohorts(),
+        in.consents().where(since("occurred_date", h.cohorts())), carried.arrivedConsents(), runDate, h.cohorts()));
     Dataset<Row> consents = carried.consentsSince();
-    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.since(consents, in.rated().where(since("revenue_date", h.rating())),
-        carried.consentDaily().where(since("date", h.consent())), h.rating()));
+    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.since(carried.consentDaily(), consents, carried.arrivedConsents(),
+        in.rated().where(since("revenue_date", h.rating())), h.consent(), h.rating()));
     gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.since(in.rated().where(since("sent_date", h.consent())),
         consents, carried.violations().where(since("sent_date", h.consent())), carried.arrivedConsents(), h.rating()));
     gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, in.markets()));

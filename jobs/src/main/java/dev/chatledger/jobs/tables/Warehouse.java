@@ -184,6 +184,19 @@ public final class Warehouse {
     return spark.read().format("delta").load(path(t));
   }
 
+  /**
+   * The table's rows as of the latest publication (what readers see); an empty frame of the
+   * registry schema when it was not published.
+   */
+  public Dataset<Row> readPublished(Table t) {
+    Map<String, Long> published = latestPublication();
+    Long version = published == null ? null : published.get(t.qualifiedName());
+    if (version == null) {
+      return spark.createDataFrame(java.util.List.of(), t.schema());
+    }
+    return spark.read().format("delta").option("versionAsOf", version).load(path(t));
+  }
+
   /** Creates the table from the registry (schema, partitioning, comments) when it is missing. */
   public void ensure(Table t) {
     if (exists(t)) {

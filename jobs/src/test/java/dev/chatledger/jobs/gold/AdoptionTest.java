@@ -200,8 +200,9 @@ class AdoptionTest {
     // as published, with a recipient count no recount would give: a kept figure is told apart
     org.apache.spark.sql.Dataset<Row> published = ConsentDaily.from(f.consents(), f.rated())
         .withColumn("marketing_recipients", org.apache.spark.sql.functions.lit(7L));
-    Map<String, Row> night = AdoptionFixture.byKey(ConsentDaily.since(f.consents(), f.rated(), published,
-        java.time.LocalDate.parse("2026-11-03")), "date");
+    Map<String, Row> night = AdoptionFixture.byKey(ConsentDaily.since(published, f.consents(),
+        f.consents().limit(0), f.rated(), java.time.LocalDate.parse("2026-11-01"), java.time.LocalDate.parse("2026-11-03")),
+        "date");
     Map<String, Row> full = f.consentDaily();
 
     assertThat(night.keySet()).isEqualTo(full.keySet());
@@ -329,5 +330,83 @@ class AdoptionTest {
     assertThat(ConsentViolations.from(f.rated(), compacted).orderBy("message_id").collectAsList())
         .containsExactlyElementsOf(ConsentViolations.from(f.rated(), f.consents()).orderBy("message_id").collectAsList())
         .extracting(r -> r.<String>getAs("message_id")).containsExactly("t-1", "t-3");
+  }
+
+  /** The consent events of {@code f} whose event id is listed: a night's arrivals. */
+  private static org.apache.spark.sql.Dataset<Row> arrived(AdoptionFixture f, String... eventIds) {
+    return f.consents().where(org.apache.spark.sql.functions.col("event_id").isin((Object[]) eventIds));
+  }
+
+  /** Every row of a day-keyed table from {@code from} on, as strings, in key order. */
+  private static java.util.List<String> rowsFrom(org.apache.spark.sql.Dataset<Row> table, String dateColumn,
+      String from, String order) {
+    return table.where(org.apache.spark.sql.functions.col(dateColumn).geq(org.apache.spark.sql.functions.lit(
+            java.sql.Date.valueOf(from)))).orderBy(order).collectAsList().stream().map(Row::toString).toList();
+  }
+
+  /** Before tonight: u-1 and u-2 opted in, u-3 was prompted; the base of Nov 2 is 2. */
+  private static AdoptionFixture publishedConsents() {
+    return new AdoptionFixture()
+        .consent("c-01", "u-1", "opt_in", "2026-11-01T10:00:00Z")
+        .consent("c-02", "u-2", "opt_in", "2026-11-02T10:00:00Z")
+        .consent("c-03", "u-3", "prompt", "2026-11-03T09:00:00Z")
+        .consent("c-04", "u-5", "prompt", "2026-11-04T09:00:00Z")
+        .template("m-1", "u-1", "marketing", "2026-11-04T09:00:00Z", "2026-11-04T09:00:01Z")
+        .template("m-2", "u-2", "marketing", "2026-11-05T09:00:00Z", "2026-11-05T09:00:01Z");
+  }
+
+  /** Tonight, late: u-1 blocked on Nov 3, u-4 (new) opted in on Nov 2, u-3 opted in on Nov 6, u-2 opted out on Nov 7. */
+  private static AdoptionFixture withTonight(AdoptionFixture f) {
+    return f.consent("n-1", "u-1", "block", "2026-11-03T12:00:00Z")
+        .consent("n-2", "u-4", "opt_in", "2026-11-02T08:00:00Z")
+        .consent("n-3", "u-3", "opt_in", "2026-11-06T08:00:00Z")
+        .consent("n-4", "u-2", "opt_out", "2026-11-07T08:00:00Z");
+  }
+
+  @Test
+  void aNightAddsToThePublishedDaysTheChangeOfThePairsWhoseConsentArrived() {
+    org.apache.spark.sql.Dataset<Row> published = ConsentDaily.from(publishedConsents().consents(), publishedConsents().rated());
+    AdoptionFixture now = withTonight(publishedConsents());
+    java.time.LocalDate horizon = java.time.LocalDate.parse("2026-11-02");
+    java.time.LocalDate rerated = java.time.LocalDate.parse("2026-11-05");
+    // the night's history: compacted before its horizon, as silver.consent_state gives it
+    org.apache.spark.sql.Dataset<Row> history = dev.chatledger.jobs.silver.consent.ConsentState.since(now.consents(), horizon);
+    org.apache.spark.sql.Dataset<Row> tonight = arrived(now, "n-1", "n-2", "n-3", "n-4");
+    org.apache.spark.sql.Dataset<Row> night = ConsentDaily.since(published, history, tonight,
+        now.rated().where("revenue_date >= DATE'2026-11-05'"), horizon, rerated);
+
+    java.util.List<String> full = rowsFrom(ConsentDaily.from(now.consents(), now.rated()), "date", "2026-11-02", "date");
+    assertThat(rowsFrom(night, "date", "2026-11-02", "date")).containsExactlyElementsOf(full);
+    Map<String, Row> days = AdoptionFixture.byKey(night, "date");
+    // Nov 2: u-1, u-2 and u-4; Nov 3: u-1 blocked; Nov 6: u-3 opted in; Nov 7: u-2 opted out (a day with no row before)
+    assertThat(days).containsOnlyKeys("2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05", "2026-11-06", "2026-11-07");
+    assertThat(days.values()).extracting(r -> r.get(r.fieldIndex("date")) + "=" + r.getAs("active_optin_base"))
+        .containsExactlyInAnyOrder("2026-11-02=3", "2026-11-03=2", "2026-11-04=2", "2026-11-05=2", "2026-11-06=3",
+            "2026-11-07=2");
+    assertThat(n(days.get("2026-11-03"), "blocking_users")).isEqualTo(1);
+
+    // re-run: the publication holds tonight's events, none arrived since: the published days stay
+    org.apache.spark.sql.Dataset<Row> rerun = ConsentDaily.since(ConsentDaily.from(now.consents(), now.rated()), history,
+        tonight.limit(0), now.rated().where("revenue_date >= DATE'2026-11-05'"), horizon, rerated);
+    assertThat(rowsFrom(rerun, "date", "2026-11-02", "date")).containsExactlyElementsOf(full);
+  }
+
+  @Test
+  void aNightAddsToThePublishedCohortsTheChangeOfThePairsWhoseConsentArrived() {
+    java.time.LocalDate run = java.time.LocalDate.parse("2026-11-08");
+    org.apache.spark.sql.Dataset<Row> published = OptInCohorts.from(publishedConsents().consents(),
+        java.time.LocalDate.parse("2026-11-07"));
+    AdoptionFixture now = withTonight(publishedConsents()).consent("n-5", "u-6", "prompt", "2026-11-04T10:00:00Z");
+    java.time.LocalDate horizon = java.time.LocalDate.parse("2026-11-01");
+    org.apache.spark.sql.Dataset<Row> night = OptInCohorts.since(published, now.consents(),
+        arrived(now, "n-1", "n-2", "n-3", "n-4", "n-5"), run, horizon);
+
+    java.util.List<String> full = rowsFrom(OptInCohorts.from(now.consents(), run), "prompt_date", "2026-11-01", "prompt_date");
+    assertThat(rowsFrom(night, "prompt_date", "2026-11-01", "prompt_date")).containsExactlyElementsOf(full);
+    Map<String, Row> cohorts = AdoptionFixture.byKey(night, "prompt_date");
+    // Nov 3: u-3 prompted, opted in on Nov 6 (late); Nov 4: u-5 and u-6 prompted, neither opted in
+    assertThat(n(cohorts.get("2026-11-03"), "opted_in")).isEqualTo(1);
+    assertThat(n(cohorts.get("2026-11-04"), "prompted")).isEqualTo(2);
+    assertThat(cohorts.get("2026-11-03").<Boolean>getAs("is_final")).isFalse();
   }
 }
