@@ -81,13 +81,18 @@ final class NightScope {
     LocalDate reconciliation = rating;
     if (billing != null) {
       Dataset<Row> lines = w.read(Table.SILVER_BILLING).where(tonight(night)).select("message_id").distinct();
+      // its message's row is dated within the lookback before the line (delivered, or sent and
+      // first billed, at most that long before): the older dates are not read
       reconciliation = earliest(reconciliation, billing, firstDate(w.read(Table.GOLD_BILLING_RECONCILIATION)
+          .where(col("date").geq(lit(Date.valueOf(billing.minusDays(BILLING_LOOKBACK_DAYS)))))
           .join(lines, "message_id", "left_semi").agg(min("date"))));
     }
     if (rating != NOTHING) {
       // a line reconciled before its message arrived was dated by the line
+      // (billed before its message was sent, by clocks apart: at most the lookback before it)
       reconciliation = earliest(reconciliation, firstDate(w.read(Table.GOLD_BILLING_RECONCILIATION)
-          .where(col("revenue_date").isNull().and(col("date").lt(lit(Date.valueOf(rating)))))
+          .where(col("revenue_date").isNull().and(col("date").lt(lit(Date.valueOf(rating))))
+              .and(col("date").geq(lit(Date.valueOf(rating.minusDays(BILLING_LOOKBACK_DAYS))))))
           .join(w.read(Table.SILVER_MESSAGES).where(col("sent_date").geq(lit(Date.valueOf(rating))))
               .select("message_id"), "message_id", "left_semi").agg(min("date"))));
     }

@@ -1,6 +1,5 @@
 package dev.chatledger.jobs.gold;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -45,23 +44,15 @@ public final class ConsentViolations {
       Dataset<Row> arrived, LocalDate rerated) {
     // the pairs whose consent changed tonight: as many as the night's events, broadcast (when
     // small enough) into the scans of the horizon's templates, which then shuffle nothing
-    Dataset<Row> changed = ofTheNight(arrived.groupBy(col("business_id").as("_c_business"), col("user_key").as("_c_user"))
-        .agg(min("occurred_at").as("_c_from")));
+    Dataset<Row> changed = dev.chatledger.jobs.silver.NightKeys.joinable(
+        arrived.groupBy(col("business_id").as("_c_business"), col("user_key").as("_c_user"))
+            .agg(min("occurred_at").as("_c_from")));
     Column recent = col("sent_date").geq(lit(Date.valueOf(rerated)));
     Column rechecked = recent.or(col("_c_from").isNotNull().and(col("sent_at").geq(col("_c_from"))));
     // the same rule splits the templates and the published rows: no second pass over the templates
     Dataset<Row> toCheck = withChange(templates(rated), changed).where(rechecked).drop("_c_business", "_c_user", "_c_from");
     Dataset<Row> kept = withChange(published, changed).where(rechecked.unary_$bang()).drop("_c_business", "_c_user", "_c_from");
-    // only the events of the pairs re-checked can decide their verdicts: the rest of the consent
-    // history is dropped before the per-pair ordering, not sorted with it
-    Dataset<Row> pairs = toCheck.select(col("business_id").as("_p_business"), col("user_key").as("_p_user")).distinct();
-    Dataset<Row> relevant = consents.join(pairs, col("business_id").equalTo(col("_p_business"))
-        .and(col("user_key").equalTo(col("_p_user"))), "left_semi");
-    return kept.unionByName(violating(toCheck, relevant));
-  }
-
-  private static Dataset<Row> ofTheNight(Dataset<Row> changed) {
-    return changed.count() <= ConsentState.BROADCAST_PAIRS ? broadcast(changed) : changed;
+    return kept.unionByName(violating(toCheck, consents));
   }
 
   private static Dataset<Row> withChange(Dataset<Row> rows, Dataset<Row> changed) {

@@ -164,9 +164,11 @@ public final class DataQuality {
         Dataset<Row> tonightRows = w.read(silver).where(col("dt").equalTo(Date.valueOf(night)));
         // the partitions deduplication compared tonight's rows with (NightlyJob)
         Dataset<Row> rows = w.read(silver).where(dev.chatledger.jobs.NightlyJob.sameEventDates(feed, tonightRows));
-        Dataset<Row> tonight = tonightRows.select(col(feed.keyField()).as("tonight_key")).distinct();
-        long withTheirKeys = rows.join(tonight, col(feed.keyField()).equalTo(col("tonight_key")), "left_semi").count();
-        add(thresholds.check("ingest", "silver_duplicate_keys", silver.qualifiedName(), withTheirKeys - tonight.count()));
+        Dataset<Row> tonight = tonightRows.select(col(feed.keyField()).as("tonight_key"));
+        long withTheirKeys = rows.join(dev.chatledger.jobs.silver.NightKeys.joinable(tonight),
+            col(feed.keyField()).equalTo(col("tonight_key")), "left_semi").count();
+        add(thresholds.check("ingest", "silver_duplicate_keys", silver.qualifiedName(),
+            withTheirKeys - tonight.distinct().count()));
       }
     }
   }

@@ -35,7 +35,8 @@ public final class Deduplication {
   public static Dataset<Row> classify(Dataset<Row> incoming, Dataset<Row> earlierWinners, String key) {
     Dataset<Row> earlier = earlierWinners
         .select(key, "dt", "source_file", "line_offset", "payload_hash")
-        .join(incoming.select(key).distinct(), key, "left_semi")
+        // tonight's keys broadcast into the scan of the earlier copies: history is read, not shuffled
+        .join(NightKeys.joinable(incoming.select(key)), key, "left_semi")
         .withColumn("_incoming", lit(false));
     Dataset<Row> all = incoming.withColumn("_incoming", lit(true))
         .unionByName(earlier, true);

@@ -101,23 +101,16 @@ public final class ConsentState {
   }
 
   /**
-   * Pairs (business_id, user_key) with more than this many changed on a night are joined by
-   * shuffle, not broadcast (about 100 bytes each: 2M is a 200 MB hash table on every executor).
-   */
-  public static final long BROADCAST_PAIRS = 2_000_000L;
-
-  /**
    * The rows of {@code rows} whose (business_id, user_key) has an event in {@code events}
-   * (null-safe: a null key is a pair too). {@code events} are a night's: its pairs are broadcast
-   * when few enough, so that the scan of {@code rows} (history) shuffles nothing.
+   * (null-safe: a null key is a pair too), materialized. {@code events} are a night's: its pairs
+   * are broadcast when few enough, so that the one scan of {@code rows} (history) shuffles nothing.
    */
   public static Dataset<Row> ofPairsIn(Dataset<Row> rows, Dataset<Row> events) {
-    Dataset<Row> pairs = events.select(col("business_id").as("_p_business"), col("user_key").as("_p_user")).distinct();
-    if (pairs.count() <= BROADCAST_PAIRS) {
-      pairs = org.apache.spark.sql.functions.broadcast(pairs);
-    }
+    Dataset<Row> pairs = dev.chatledger.jobs.silver.NightKeys.joinable(
+        events.select(col("business_id").as("_p_business"), col("user_key").as("_p_user")));
+    // read once: the pairs' events are evaluated twice, with and without the night's
     return rows.join(pairs, rows.col("business_id").eqNullSafe(col("_p_business"))
-        .and(rows.col("user_key").eqNullSafe(col("_p_user"))), "left_semi");
+        .and(rows.col("user_key").eqNullSafe(col("_p_user"))), "left_semi").localCheckpoint();
   }
 
   /** {@code events} without those of {@code arrived} (by event_id): the history as it was before they came. */

@@ -65,8 +65,13 @@ public final class MessageRating {
         "phone_number_id", "user_key", "user_country", "type", "template_category",
         "referral_source_type", "referral_source_id");
     boolean keepsQuietConversations = horizon != null && horizon.touched() != null;
+    Dataset<Row> touched = null;
     if (keepsQuietConversations) {
-      conversations = byConversation(conversations, horizon.touched(), "left_semi");
+      // the night's conversations, broadcast into both scans (recent messages, stored ratings):
+      // those wide rows are then filtered where they are read, not shuffled to be filtered
+      touched = dev.chatledger.jobs.silver.NightKeys.joinable(
+          horizon.touched().select(col("phone_number_id").as("_c_phone"), col("user_key").as("_c_user")));
+      conversations = byConversation(conversations, touched, "left_semi");
     }
     Dataset<Row> windows = EntryPointWindow.mark(CustomerServiceWindow.mark(conversations))
         .where(col("direction").equalTo("outbound"));
@@ -85,7 +90,7 @@ public final class MessageRating {
     Dataset<Row> beforeQuota = RateCard.withCategory(Market.assign(PricingPolicy.apply(local), markets), rateCard)
         .select(PriorRating.beforeQuotaColumns());
     if (keepsQuietConversations) {
-      Dataset<Row> quiet = byConversation(horizon.stored(), horizon.touched(), "left_anti");
+      Dataset<Row> quiet = byConversation(horizon.stored(), touched, "left_anti");
       beforeQuota = beforeQuota.unionByName(PriorRating.beforeQuota(quiet, horizon.receiptsTonight()));
     }
     Dataset<Row> priced = ServiceQuota.apply(beforeQuota, horizon == null ? null : horizon.quotaOffsets())
@@ -98,12 +103,12 @@ public final class MessageRating {
   }
 
   /**
-   * {@code rows} joined ({@code left_semi} or {@code left_anti}) with conversations on
-   * (phone_number_id, user_key), null-safe: a null key is a conversation too.
+   * {@code rows} joined ({@code left_semi} or {@code left_anti}) with conversations
+   * ({@code _c_phone}, {@code _c_user}) on (phone_number_id, user_key), null-safe: a null key is a
+   * conversation too.
    */
   private static Dataset<Row> byConversation(Dataset<Row> rows, Dataset<Row> conversations, String how) {
-    Dataset<Row> c = conversations.select(col("phone_number_id").as("_c_phone"), col("user_key").as("_c_user"));
-    return rows.join(c, rows.col("phone_number_id").eqNullSafe(c.col("_c_phone"))
-        .and(rows.col("user_key").eqNullSafe(c.col("_c_user"))), how);
+    return rows.join(conversations, rows.col("phone_number_id").eqNullSafe(conversations.col("_c_phone"))
+        .and(rows.col("user_key").eqNullSafe(conversations.col("_c_user"))), how);
   }
 }
