@@ -11,7 +11,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "maintain", mixinStandardHelpOptions = true,
     description = {
-      "Compacts every table (OPTIMIZE, Z-ordered by business and country within the date partitions),",
+      "Compacts the partitions of every table that hold more than one file (OPTIMIZE, Z-ordered by",
+      "business and country within the date partitions; compacted partitions are not rewritten again),",
       "publishes the compacted versions, then deletes files no version within the retention needs",
       "(VACUUM). Takes the writer lock like a night; prints files per table before and after."
     })

@@ -1,16 +1,25 @@
 package dev.chatledger.jobs.ops;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.max;
+
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocatedFileStatus;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +56,14 @@ public final class Maintenance {
       if (optimize) {
         for (Table t : before.keySet()) {
           Instant t0 = Instant.now();
+          String where = crowdedPartitions(w, t);
+          if (where == null) {
+            LOG.info("maintain: {} has one file per partition: nothing to optimize", t.qualifiedName());
+            continue;
+          }
           String zOrder = t.zOrderBy().isEmpty() ? "" : " ZORDER BY (" + String.join(", ", t.zOrderBy()) + ")";
-          w.spark().sql("OPTIMIZE delta.`" + w.path(t) + "`" + zOrder);
-          LOG.info("maintain: optimized {}{} in {} s", t.qualifiedName(), zOrder, seconds(t0));
+          w.spark().sql("OPTIMIZE delta.`" + w.path(t) + "`" + where + zOrder);
+          LOG.info("maintain: optimized {}{}{} in {} s", t.qualifiedName(), where, zOrder, seconds(t0));
         }
         // the compacted versions hold the same rows: make them the ones readers see
         w.publish(runId, "");
@@ -82,6 +96,34 @@ public final class Maintenance {
     } catch (RuntimeException e) {
       throw RunRecord.failed(w, runId, "maintain", "", started, counts, e);
     }
+  }
+
+  /**
+   * The {@code WHERE} clause naming the partitions that hold more than one live file or a file
+   * with deleted rows ({@code ""} for all of an unpartitioned table), or null when there are none.
+   * Z-ordering rewrites every file it is given, a partition it compacted before included: a
+   * maintain that named the whole table would rewrite all of history every time, so its cost
+   * follows what the nights since the last one wrote.
+   */
+  static String crowdedPartitions(Warehouse w, Table t) {
+    List<Column> partition = t.partitionBy().stream()
+        .map(c -> col("partitionValues").getItem(c).as(c)).toList();
+    List<Row> crowded = w.liveFiles(t)
+        .groupBy(partition.toArray(Column[]::new))
+        .agg(count(lit(1)).as("_files"), max(col("deletionVector").isNotNull()).as("_deleted_rows"))
+        .where(col("_files").gt(1).or(col("_deleted_rows")))
+        .collectAsList(); // one row per partition to compact: a few dozen between weekly maintains
+    if (crowded.isEmpty()) {
+      return null;
+    }
+    if (t.partitionBy().isEmpty()) {
+      return "";
+    }
+    return " WHERE " + crowded.stream().map(r -> t.partitionBy().stream()
+            .map(c -> r.isNullAt(r.fieldIndex(c)) ? c + " IS NULL"
+                : c + " = '" + r.getString(r.fieldIndex(c)).replace("'", "''") + "'")
+            .collect(Collectors.joining(" AND ", "(", ")")))
+        .collect(Collectors.joining(" OR "));
   }
 
   /** Data files in the table's current version. */

@@ -122,6 +122,15 @@ public final class Warehouse {
     return log.update(log.update$default$1(), log.update$default$2(), log.update$default$3()).version();
   }
 
+  /**
+   * The table's live files as its Delta log lists them (one row per file: path, partitionValues,
+   * size, deletionVector, ...): file metadata from the log, no data file is read.
+   */
+  public Dataset<Row> liveFiles(Table t) {
+    org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(t));
+    return log.update(log.update$default$1(), log.update$default$2(), log.update$default$3()).allFiles().toDF();
+  }
+
   private static String qualify(SparkSession spark, String root) {
     try {
       Path p = new Path(root);
