@@ -108,7 +108,7 @@ public final class Maintenance {
   static String crowdedPartitions(Warehouse w, Table t) {
     List<Column> partition = t.partitionBy().stream()
         .map(c -> col("partitionValues").getItem(c).as(c)).toList();
-    List<Row> crowded = w.liveFiles(t)
+    List<Row> crowded = w.snapshotFiles(t)
         .groupBy(partition.toArray(Column[]::new))
         .agg(count(lit(1)).as("_files"), max(col("deletionVector").isNotNull()).as("_deleted_rows"))
         .where(col("_files").gt(1).or(col("_deleted_rows")))

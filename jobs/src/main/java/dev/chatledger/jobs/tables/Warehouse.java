@@ -118,17 +118,21 @@ public final class Warehouse {
   public long version(Table t) {
     // the log's latest snapshot, without a query: DeltaTable.history(1) runs a Spark job that
     // generates code for CommitInfo rows, and a night asks for every table's version twice
-    org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(t));
-    return log.update(log.update$default$1(), log.update$default$2(), log.update$default$3()).version();
+    return snapshot(t).version();
   }
 
   /**
    * The table's live files as its Delta log lists them (one row per file: path, partitionValues,
    * size, deletionVector, ...): file metadata from the log, no data file is read.
    */
-  public Dataset<Row> liveFiles(Table t) {
+  public Dataset<Row> snapshotFiles(Table t) {
+    return snapshot(t).allFiles().toDF();
+  }
+
+  /** The table's latest snapshot from its Delta log. */
+  private org.apache.spark.sql.delta.Snapshot snapshot(Table t) {
     org.apache.spark.sql.delta.DeltaLog log = org.apache.spark.sql.delta.DeltaLog.forTable(spark, path(t));
-    return log.update(log.update$default$1(), log.update$default$2(), log.update$default$3()).allFiles().toDF();
+    return log.update(log.update$default$1(), log.update$default$2(), log.update$default$3());
   }
 
   private static String qualify(SparkSession spark, String root) {
