@@ -1,8 +1,10 @@
 package dev.chatledger.jobs.gold;
 
+import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
+import static org.apache.spark.sql.functions.to_date;
 import static org.apache.spark.sql.functions.when;
 
 import dev.chatledger.jobs.silver.consent.ConsentState;
@@ -31,9 +33,16 @@ public final class ConsentViolations {
 
   /**
    * A night's violations from its consent horizon on, checking only the templates whose verdict
-   * can have changed: every one sent on or after {@code rerated} (the night's rating horizon: the
-   * messages that arrived are among them), and of the earlier ones those to a pair with a consent
-   * event that arrived tonight at or before the template. The others keep their published row.
+   * can have changed. A template is checked from {@code rated} when it is sent on or after
+   * {@code rerated} (the night's rating horizon: the messages that arrived are among them), or
+   * when its pair has an {@code opt_out} or {@code block} that arrived tonight at or before it.
+   * A template whose pair's arrived events at or before it are only {@code opt_in}, {@code
+   * unblock} or {@code prompt} can only lose its violation (the state they give is at least as
+   * active): only its published row is re-checked. The others keep their published row.
+   *
+   * <p>So {@code rated} is read only from the earliest of {@code rerated} and tonight's earliest
+   * {@code opt_out}/{@code block}: imported opt-ins that land weeks late re-check the published
+   * violations of their pairs, not weeks of templates.
    *
    * @param rated rated messages sent from the consent horizon on
    * @param consents the events that decide every pair's state from that horizon on ({@link ConsentState#since})
@@ -42,17 +51,27 @@ public final class ConsentViolations {
    */
   public static Dataset<Row> since(Dataset<Row> rated, Dataset<Row> consents, Dataset<Row> published,
       Dataset<Row> arrived, LocalDate rerated) {
+    Column narrowing = col("action").isin("opt_out", "block");
     // the pairs whose consent changed tonight: as many as the night's events, broadcast (when
-    // small enough) into the scans of the horizon's templates, which then shuffle nothing
+    // small enough) into the scans of the templates and the published rows, which then shuffle nothing
     Dataset<Row> changed = dev.chatledger.jobs.silver.NightKeys.joinable(
         arrived.groupBy(col("business_id").as("_c_business"), col("user_key").as("_c_user"))
-            .agg(min("occurred_at").as("_c_from")));
+            .agg(min("occurred_at").as("_c_from"), min(when(narrowing, col("occurred_at"))).as("_c_narrowing")));
     Column recent = col("sent_date").geq(lit(Date.valueOf(rerated)));
-    Column rechecked = recent.or(col("_c_from").isNotNull().and(col("sent_at").geq(col("_c_from"))));
-    // the same rule splits the templates and the published rows: no second pass over the templates
-    Dataset<Row> toCheck = withChange(templates(rated), changed).where(rechecked).drop("_c_business", "_c_user", "_c_from");
-    Dataset<Row> kept = withChange(published, changed).where(rechecked.unary_$bang()).drop("_c_business", "_c_user", "_c_from");
-    return kept.unionByName(violating(toCheck, consents));
+    Column fromTemplate = recent.or(col("_c_narrowing").isNotNull().and(col("sent_at").geq(col("_c_narrowing"))));
+    Column fromPublished = coalesce(fromTemplate, lit(false)).unary_$bang()
+        .and(col("_c_from").isNotNull().and(col("sent_at").geq(col("_c_from"))));
+    Column keep = coalesce(fromTemplate, lit(false)).or(coalesce(fromPublished, lit(false))).unary_$bang();
+    Row first = arrived.where(narrowing).agg(min(to_date(col("occurred_at")))).first(); // one row
+    LocalDate templatesFrom = first.isNullAt(0) || !first.getDate(0).toLocalDate().isBefore(rerated)
+        ? rerated : first.getDate(0).toLocalDate();
+    String[] marks = {"_c_business", "_c_user", "_c_from", "_c_narrowing"};
+    Dataset<Row> toCheck = withChange(templates(rated.where(col("sent_date").geq(lit(Date.valueOf(templatesFrom))))), changed)
+        .where(fromTemplate).drop(marks);
+    Dataset<Row> publishedRows = withChange(published, changed);
+    Dataset<Row> recheck = publishedRows.where(fromPublished).drop(marks).drop("reason");
+    Dataset<Row> kept = publishedRows.where(keep).drop(marks);
+    return kept.unionByName(violating(toCheck.unionByName(recheck), consents));
   }
 
   private static Dataset<Row> withChange(Dataset<Row> rows, Dataset<Row> changed) {
