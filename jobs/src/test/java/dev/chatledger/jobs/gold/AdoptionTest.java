@@ -153,29 +153,17 @@ class AdoptionTest {
 
   @Test
   void lateOptOutsRecheckOldTemplatesAndLateOptInsAndUnblocksOnlyThePublishedViolations() {
-    // as published (every event below but tonight's): u-1 opted in, u-2 was blocked, u-3 never opted in
-    AdoptionFixture before = new AdoptionFixture()
-        .consent("c-1", "u-1", "opt_in", "2026-10-01T10:00:00Z")
-        .consent("c-2", "u-2", "block", "2026-10-01T10:00:00Z")
-        .template("u1-old", "u-1", "marketing", "2026-10-20T12:00:00Z", null)
-        .template("u2-old", "u-2", "marketing", "2026-10-20T12:00:00Z", null)
-        .template("u3-before", "u-3", "utility", "2026-10-08T12:00:00Z", null)
-        .template("u3-after", "u-3", "utility", "2026-10-12T12:00:00Z", null);
+    // as published: u-1 opted in, u-2 was blocked, u-3 never opted in
+    AdoptionFixture before = publishedOctober();
     Dataset<Row> published = ConsentViolations.from(before.rated(), before.consents())
         .withColumn("reason", org.apache.spark.sql.functions.when(col("reason").equalTo("blocked"), lit("blocked"))
             .otherwise(lit("as published")));
     assertThat(AdoptionFixture.byKey(published, "message_id")).containsOnlyKeys("u2-old", "u3-before", "u3-after");
     // tonight, weeks late: u-1's opt-out of Oct 15, u-2's unblock of Oct 18, u-3's opt-in of Oct 10
-    AdoptionFixture now = new AdoptionFixture()
-        .consent("c-1", "u-1", "opt_in", "2026-10-01T10:00:00Z")
-        .consent("c-2", "u-2", "block", "2026-10-01T10:00:00Z")
+    AdoptionFixture now = publishedOctober()
         .consent("c-3", "u-1", "opt_out", "2026-10-15T10:00:00Z")
         .consent("c-4", "u-2", "unblock", "2026-10-18T10:00:00Z")
-        .consent("c-5", "u-3", "opt_in", "2026-10-10T10:00:00Z")
-        .template("u1-old", "u-1", "marketing", "2026-10-20T12:00:00Z", null)
-        .template("u2-old", "u-2", "marketing", "2026-10-20T12:00:00Z", null)
-        .template("u3-before", "u-3", "utility", "2026-10-08T12:00:00Z", null)
-        .template("u3-after", "u-3", "utility", "2026-10-12T12:00:00Z", null);
+        .consent("c-5", "u-3", "opt_in", "2026-10-10T10:00:00Z");
     Dataset<Row> arrived = now.consents().where(col("event_id").isin("c-3", "c-4", "c-5"));
     Map<String, Row> night = AdoptionFixture.byKey(ConsentViolations.since(now.rated(), now.consents(), published,
         arrived, java.time.LocalDate.parse("2026-11-01")), "message_id");
@@ -187,6 +175,17 @@ class AdoptionTest {
     assertThat(night.get("u1-old").<String>getAs("reason")).isEqualTo("no_active_opt_in");
     assertThat(night.get("u2-old").<String>getAs("reason")).isEqualTo("no_active_opt_in");
     assertThat(night.get("u3-before").<String>getAs("reason")).isEqualTo("as published");
+  }
+
+  /** The events and templates published before tonight's late consent events arrive. */
+  private static AdoptionFixture publishedOctober() {
+    return new AdoptionFixture()
+        .consent("c-1", "u-1", "opt_in", "2026-10-01T10:00:00Z")
+        .consent("c-2", "u-2", "block", "2026-10-01T10:00:00Z")
+        .template("u1-old", "u-1", "marketing", "2026-10-20T12:00:00Z", null)
+        .template("u2-old", "u-2", "marketing", "2026-10-20T12:00:00Z", null)
+        .template("u3-before", "u-3", "utility", "2026-10-08T12:00:00Z", null)
+        .template("u3-after", "u-3", "utility", "2026-10-12T12:00:00Z", null);
   }
 
   @Test
