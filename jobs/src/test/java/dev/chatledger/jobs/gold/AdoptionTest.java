@@ -157,7 +157,8 @@ class AdoptionTest {
     AdoptionFixture before = publishedOctober();
     Dataset<Row> published = ConsentViolations.from(before.rated(), before.consents())
         .withColumn("reason", org.apache.spark.sql.functions.when(col("reason").equalTo("blocked"), lit("blocked"))
-            .otherwise(lit("as published")));
+            .otherwise(lit("as published")))
+        .withColumn("market", lit("published row")); // tells a published row from a template read again
     assertThat(AdoptionFixture.byKey(published, "message_id")).containsOnlyKeys("u2-old", "u3-before", "u3-after");
     // tonight, weeks late: u-1's opt-out of Oct 15, u-2's unblock of Oct 18, u-3's opt-in of Oct 10
     AdoptionFixture now = publishedOctober()
@@ -173,7 +174,9 @@ class AdoptionTest {
     assertThat(night).containsOnlyKeys(now.violations().keySet().toArray(new String[0]))
         .containsOnlyKeys("u1-old", "u2-old", "u3-before");
     assertThat(night.get("u1-old").<String>getAs("reason")).isEqualTo("no_active_opt_in");
+    assertThat(night.get("u1-old").<String>getAs("market")).isNotEqualTo("published row");
     assertThat(night.get("u2-old").<String>getAs("reason")).isEqualTo("no_active_opt_in");
+    assertThat(night.get("u2-old").<String>getAs("market")).isEqualTo("published row");
     assertThat(night.get("u3-before").<String>getAs("reason")).isEqualTo("as published");
   }
 
