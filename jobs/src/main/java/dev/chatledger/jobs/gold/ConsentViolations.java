@@ -1,6 +1,5 @@
 package dev.chatledger.jobs.gold;
 
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
@@ -58,19 +57,18 @@ public final class ConsentViolations {
         arrived.groupBy(col("business_id").as("_c_business"), col("user_key").as("_c_user"))
             .agg(min("occurred_at").as("_c_from"), min(when(narrowing, col("occurred_at"))).as("_c_narrowing")));
     Column recent = col("sent_date").geq(lit(Date.valueOf(rerated)));
+    Column touched = col("_c_from").isNotNull().and(col("sent_at").geq(col("_c_from")));
     Column fromTemplate = recent.or(col("_c_narrowing").isNotNull().and(col("sent_at").geq(col("_c_narrowing"))));
-    Column fromPublished = coalesce(fromTemplate, lit(false)).unary_$bang()
-        .and(col("_c_from").isNotNull().and(col("sent_at").geq(col("_c_from"))));
-    Column keep = coalesce(fromTemplate, lit(false)).or(coalesce(fromPublished, lit(false))).unary_$bang();
-    Row first = arrived.where(narrowing).agg(min(to_date(col("occurred_at")))).first(); // one row
+    // a literal date, so that the scan of rated prunes its sent_date partitions: one row to the driver
+    Row first = arrived.where(narrowing).agg(min(to_date(col("occurred_at")))).first();
     LocalDate templatesFrom = first.isNullAt(0) || !first.getDate(0).toLocalDate().isBefore(rerated)
         ? rerated : first.getDate(0).toLocalDate();
     String[] marks = {"_c_business", "_c_user", "_c_from", "_c_narrowing"};
     Dataset<Row> toCheck = withChange(templates(rated.where(col("sent_date").geq(lit(Date.valueOf(templatesFrom))))), changed)
         .where(fromTemplate).drop(marks);
     Dataset<Row> publishedRows = withChange(published, changed);
-    Dataset<Row> recheck = publishedRows.where(fromPublished).drop(marks).drop("reason");
-    Dataset<Row> kept = publishedRows.where(keep).drop(marks);
+    Dataset<Row> recheck = publishedRows.where(touched.and(fromTemplate.unary_$bang())).drop(marks).drop("reason");
+    Dataset<Row> kept = publishedRows.where(recent.or(touched).unary_$bang()).drop(marks);
     return kept.unionByName(violating(toCheck.unionByName(recheck), consents));
   }
 

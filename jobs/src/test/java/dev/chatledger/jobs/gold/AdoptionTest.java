@@ -2,6 +2,7 @@ package dev.chatledger.jobs.gold;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -156,8 +157,7 @@ class AdoptionTest {
     // as published: u-1 opted in, u-2 was blocked, u-3 never opted in
     AdoptionFixture before = publishedOctober();
     Dataset<Row> published = ConsentViolations.from(before.rated(), before.consents())
-        .withColumn("reason", org.apache.spark.sql.functions.when(col("reason").equalTo("blocked"), lit("blocked"))
-            .otherwise(lit("as published")))
+        .withColumn("reason", when(col("reason").equalTo("blocked"), lit("blocked")).otherwise(lit("as published")))
         .withColumn("market", lit("published row")); // tells a published row from a template read again
     assertThat(AdoptionFixture.byKey(published, "message_id")).containsOnlyKeys("u2-old", "u3-before", "u3-after");
     // tonight, weeks late: u-1's opt-out of Oct 15, u-2's unblock of Oct 18, u-3's opt-in of Oct 10
