@@ -449,9 +449,9 @@ public final class NightlyJob {
               messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))))).localCheckpoint();
       warehouse.replaceAll(Table.SILVER_BUSINESS_FIRSTS, BusinessUsageDaily.firstsRows(firsts));
       Dataset<Row> consents = warehouse.read(Table.SILVER_CONSENTS);
-      Dataset<Row> consentsSince = consentState(date, h, consents);
+      ConsentHistory consentHistory = consentHistory(date, h, consents);
       Map<Table, Dataset<Row>> gold = GoldLayer.derive(new GoldLayer.Inputs(ratedTable, reconciliation, messages,
-          consents, markets, businesses), date, h, new GoldLayer.Carried(firsts, consentsSince,
+          consents, markets, businesses), date, h, new GoldLayer.Carried(firsts, consentHistory.events(),
           h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_VIOLATIONS),
           h.isFull() ? null : arrivedSincePublication(date, consents),
           h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_DAILY),
@@ -472,6 +472,7 @@ public final class NightlyJob {
       for (Table table : gold.keySet()) {
         counts.put(table.qualifiedName() + ".dates_rewritten", rewritten.get(i++));
       }
+      keepConsentState(consentHistory, counts);
       LOG.info("stage gold {}: {} tables derived in {} s", date, gold.size(), seconds(t1));
       counts.put("ms.gold", millis(t1));
       for (Row r : reconciliation.groupBy("outcome").count().collectAsList()) { // <= 6 rows
@@ -486,39 +487,60 @@ public final class NightlyJob {
   }
 
   /**
-   * The consent events gold needs from the night's consent horizon C on: the events from a date
-   * G <= C on, and before G each pair's latest events ({@link ConsentState#since}: the same state
-   * at every instant from G on). They come from {@code silver.consent_state} (that compaction
-   * before its {@code state_before} S) and the events since S, or from all events when S is
-   * after C (an event older than the state arrived) or the night is full.
+   * The consent events that decide every pair's state from the night's consent horizon C on:
+   * {@code silver.consent_state} (each pair's latest events before its {@code state_before} S,
+   * {@link ConsentState#since}) and the events since S; or every event when S is after C (an
+   * event older than the state arrived), the state is empty or missing, or the night is full.
+   * Not materialized: gold reads only the pairs it re-evaluates from them (the night's consent
+   * pairs, the pairs of the templates it re-checks), and the state table is rewritten only after
+   * gold ({@link #keepConsentState}).
    *
-   * <p>Then the state moves to S' = max(S, min(C, night - {@value #CONSENT_STATE_DAYS} days)): it
+   * <p>The state then moves to S' = max(S, min(C, night - {@value #CONSENT_STATE_DAYS} days)): it
    * never moves back, so re-running a night leaves it as it is, and it stays before the horizon
    * of the nights to come as long as their consent events are not older than that.
-   * Returns the events, materialized (the state table they may come from is rewritten).
    */
-  private Dataset<Row> consentState(LocalDate date, NightHorizon h, Dataset<Row> consents) {
+  private ConsentHistory consentHistory(LocalDate date, NightHorizon h, Dataset<Row> consents) {
     LocalDate keep = date.minusDays(CONSENT_STATE_DAYS);
     LocalDate stateBefore = null;
-    Dataset<Row> history = consents;
     if (!h.isFull() && warehouse.exists(Table.SILVER_CONSENT_STATE)) {
-      Dataset<Row> state = warehouse.read(Table.SILVER_CONSENT_STATE);
-      Row before = state.agg(functions.min("state_before")).first(); // one row
+      Row before = warehouse.read(Table.SILVER_CONSENT_STATE).agg(functions.min("state_before")).first(); // one row
       if (!before.isNullAt(0)) {
         stateBefore = before.getDate(0).toLocalDate();
-        if (!stateBefore.isAfter(h.consent())) {
-          history = state.drop("state_before").unionByName(consents.where(col("occurred_date").geq(before.get(0))));
-        }
       }
     }
+    boolean fromState = stateBefore != null && !stateBefore.isAfter(h.consent());
+    Dataset<Row> events = !fromState ? consents
+        : warehouse.read(Table.SILVER_CONSENT_STATE).drop("state_before")
+            .unionByName(consents.where(col("occurred_date").geq(functions.lit(java.sql.Date.valueOf(stateBefore)))));
     LocalDate next = h.isFull() ? keep : latest(stateBefore, earliestOf(h.consent(), keep));
-    LocalDate g = h.isFull() ? next : earliestOf(h.consent(), next);
-    Dataset<Row> since = ConsentState.since(history, g).localCheckpoint();
-    Dataset<Row> compacted = next.equals(g) ? since : ConsentState.since(since, next);
-    warehouse.replaceAll(Table.SILVER_CONSENT_STATE, compacted
-        .where(col("occurred_date").lt(functions.lit(java.sql.Date.valueOf(next))))
-        .withColumn("state_before", functions.lit(java.sql.Date.valueOf(next))));
-    return since;
+    // unchanged when it moves no further and still sums up every event before it
+    boolean unchanged = fromState && next.equals(stateBefore);
+    return new ConsentHistory(events, next, unchanged);
+  }
+
+  /**
+   * {@code events} decide every pair's state from the consent horizon on; {@code nextState} is the
+   * date the state table sums up the events before after the night, and {@code stateUnchanged}
+   * says that the table already does.
+   */
+  private record ConsentHistory(Dataset<Row> events, LocalDate nextState, boolean stateUnchanged) {}
+
+  /**
+   * Rewrites {@code silver.consent_state} as the events before its next date, each pair's latest
+   * ({@link ConsentState#since}): read from the events of the dates it moves over (its state and
+   * a day of events on most nights, none while history is younger than the state's days), and
+   * not at all when it does not move. After gold, which read the state as it was.
+   */
+  private void keepConsentState(ConsentHistory history, Map<String, Long> counts) {
+    if (history.stateUnchanged()) {
+      counts.put("consent_state.rewritten", 0L);
+      return;
+    }
+    java.sql.Date next = java.sql.Date.valueOf(history.nextState());
+    boolean written = warehouse.replaceAll(Table.SILVER_CONSENT_STATE,
+        ConsentState.since(history.events().where(col("occurred_date").lt(functions.lit(next))), history.nextState())
+            .withColumn("state_before", functions.lit(next)));
+    counts.put("consent_state.rewritten", written ? 1L : 0L);
   }
 
   /**

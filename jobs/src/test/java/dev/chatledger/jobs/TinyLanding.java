@@ -6,8 +6,9 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * A hand-written landing zone of two arrival nights (2026-11-02 and 2026-11-04) for business
- * b-7: prompts and an opt-in, a marketing template, then a late opt-in and an opt-out.
+ * Hand-written landing zones for business b-7: two arrival nights (2026-11-02 and 2026-11-04),
+ * prompts and an opt-in, a marketing template, then a late opt-in and an opt-out; and four
+ * nights over the consent state's days ({@link #stateNights}).
  */
 final class TinyLanding {
   static final String FIRST_NIGHT = "2026-11-02";
@@ -15,6 +16,7 @@ final class TinyLanding {
 
   private static final String U1 = "+919812345678";
   private static final String U2 = "+919812345679";
+  private static final String U3 = "+919812345680";
 
   private static void land(Path landing, String feed, String dt, String... lines) throws IOException {
     Path folder = landing.resolve(feed).resolve("dt=" + dt);
@@ -28,6 +30,53 @@ final class TinyLanding {
   }
 
   static void twoNights(Path landing) throws IOException {
+    reference(landing);
+    land(landing, "consents", "2026-11-02",
+        consent("c-1", U1, "prompt", "2026-11-01T09:00:00.000Z"),
+        consent("c-2", U2, "prompt", "2026-11-01T09:30:00.000Z"),
+        consent("c-3", U1, "opt_in", "2026-11-01T10:00:00.000Z"));
+    land(landing, "messages", "2026-11-02", template("m-1", U2, "2026-11-01T12:00:00.000Z"));
+    // two days later: U2's opt-in of 2026-11-01 arrives late, and U1 opts out on the 3rd
+    land(landing, "consents", "2026-11-04",
+        consent("c-4", U2, "opt_in", "2026-11-01T11:00:00.000Z"),
+        consent("c-5", U1, "opt_out", "2026-11-03T08:00:00.000Z"));
+  }
+
+  /** The arrival nights of {@link #stateNights}, in order. */
+  static final List<String> STATE_NIGHTS = List.of("2026-09-02", "2026-10-20", "2026-10-21", "2026-10-22");
+
+  /**
+   * Four nights over more than the consent state's 40 days, for business b-7: on the second the
+   * state first sums up events (those before 2026-09-10), on the third it moves a day, and the
+   * fourth brings an opt-in older than the state (it is rebuilt from every event).
+   */
+  static void stateNights(Path landing) throws IOException {
+    reference(landing);
+    land(landing, "consents", "2026-09-02",
+        consent("s-1", U1, "prompt", "2026-09-01T09:00:00.000Z"),
+        consent("s-2", U1, "opt_in", "2026-09-01T10:00:00.000Z"),
+        consent("s-3", U2, "prompt", "2026-09-01T09:30:00.000Z"));
+    land(landing, "messages", "2026-09-02", template("sm-1", U2, "2026-09-01T12:00:00.000Z"));
+    land(landing, "consents", "2026-10-20", consent("s-4", U1, "opt_out", "2026-10-19T08:00:00.000Z"));
+    land(landing, "messages", "2026-10-20", template("sm-2", U1, "2026-10-19T12:00:00.000Z"),
+        template("sm-3", U2, "2026-10-19T13:00:00.000Z"));
+    land(landing, "consents", "2026-10-21", consent("s-5", U2, "opt_in", "2026-10-20T09:00:00.000Z"),
+        consent("s-6", U3, "opt_in", "2026-10-20T09:10:00.000Z"), consent("s-7", U3, "block", "2026-10-20T10:00:00.000Z"));
+    land(landing, "messages", "2026-10-21", template("sm-4", U2, "2026-10-20T12:00:00.000Z"),
+        template("sm-5", U3, "2026-10-20T13:00:00.000Z"));
+    // U2's opt-in of 2026-09-01, before sm-1, imported seven weeks late
+    land(landing, "consents", "2026-10-22", consent("s-8", U2, "opt_in", "2026-09-01T11:00:00.000Z"),
+        consent("s-9", U1, "opt_in", "2026-10-21T08:00:00.000Z"));
+    land(landing, "messages", "2026-10-22", template("sm-6", U1, "2026-10-21T12:00:00.000Z"));
+  }
+
+  private static String template(String id, String phone, String sentAt) {
+    return "{\"event_id\":\"e-" + id + "\",\"message_id\":\"" + id + "\",\"direction\":\"outbound\",\"sent_at\":\""
+        + sentAt + "\",\"business_id\":\"b-7\",\"phone_number_id\":\"pn-7a\",\"user_phone\":\"" + phone
+        + "\",\"type\":\"template\",\"template\":{\"name\":\"offer\",\"category\":\"marketing\",\"language\":\"en_IN\"}}";
+  }
+
+  private static void reference(Path landing) throws IOException {
     Path reference = Files.createDirectories(landing.resolve("reference"));
     Files.writeString(reference.resolve("markets.csv"), "country,market\nIN,India\n");
     Files.writeString(reference.resolve("rate_card.csv"),
@@ -35,19 +84,6 @@ final class TinyLanding {
     Files.writeString(reference.resolve("businesses.csv"),
         "business_id,name,country,timezone,vertical,account_type,verified,registered_at\n"
             + "b-7,Example Retail,IN,Asia/Kolkata,retail,api,true,2025-03-02T10:00:00Z\n");
-    land(landing, "consents", "2026-11-02",
-        consent("c-1", U1, "prompt", "2026-11-01T09:00:00.000Z"),
-        consent("c-2", U2, "prompt", "2026-11-01T09:30:00.000Z"),
-        consent("c-3", U1, "opt_in", "2026-11-01T10:00:00.000Z"));
-    land(landing, "messages", "2026-11-02",
-        "{\"event_id\":\"e-1\",\"message_id\":\"m-1\",\"direction\":\"outbound\",\"sent_at\":\"2026-11-01T12:00:00.000Z\","
-            + "\"business_id\":\"b-7\",\"phone_number_id\":\"pn-7a\",\"user_phone\":\"" + U2 + "\",\"type\":\"template\","
-            + "\"template\":{\"name\":\"offer\",\"category\":\"marketing\",\"language\":\"en_IN\"}}");
-    // two days later: U2's opt-in of 2026-11-01 arrives late, and U1 opts out on the 3rd
-    land(landing, "consents", "2026-11-04",
-        consent("c-4", U2, "opt_in", "2026-11-01T11:00:00.000Z"),
-        consent("c-5", U1, "opt_out", "2026-11-03T08:00:00.000Z"));
-
   }
 
   private TinyLanding() {}

@@ -48,7 +48,7 @@ public final class ConsentDaily {
    *
    * @param published {@code gold.consent_daily} as published (every date: the base before {@code from})
    * @param history the consent events that decide every pair's state from {@code from} on
-   *     ({@link ConsentState#since}), {@code arrived} included
+   *     (all of them, or {@link ConsentState#since} of them), {@code arrived} included
    * @param arrived the consent events that came since the publication (all dated from {@code from} on)
    */
   public static Dataset<Row> since(Dataset<Row> published, Dataset<Row> history, Dataset<Row> arrived,

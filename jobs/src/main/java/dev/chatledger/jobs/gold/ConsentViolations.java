@@ -44,7 +44,8 @@ public final class ConsentViolations {
    * violations of their pairs, not weeks of templates.
    *
    * @param rated rated messages sent from the consent horizon on
-   * @param consents the events that decide every pair's state from that horizon on ({@link ConsentState#since})
+   * @param consents the events that decide every pair's state from that horizon on (all of them, or
+   *     {@link ConsentState#since} of them)
    * @param published {@code gold.consent_violations} from the horizon on, as published
    * @param arrived the consent events that arrived tonight
    */

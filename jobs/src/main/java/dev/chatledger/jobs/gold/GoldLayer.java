@@ -30,14 +30,15 @@ public final class GoldLayer {
    * What a night's gold needs of all history, kept by the night instead of read from it:
    * {@code businessFirsts}, each business's first message and template ({@link
    * BusinessUsageDaily#firsts} of all messages, kept in {@code silver.business_firsts}), and
-   * {@code consentsSince}, the consent events from the consent horizon on with each pair's latest
-   * events before it ({@link dev.chatledger.jobs.silver.consent.ConsentState#since}, from
-   * {@code silver.consent_state}); {@code arrivedConsents}, the consent events that came since the
+   * {@code consentHistory}, the consent events that decide every pair's state from the consent
+   * horizon on (the events since {@code silver.consent_state}'s date and that state: each pair's
+   * latest events before it, {@link dev.chatledger.jobs.silver.consent.ConsentState#since});
+   * {@code arrivedConsents}, the consent events that came since the
    * publication; and the consent tables as published ({@code violations}, {@code consentDaily},
    * {@code cohorts}): a night changes them only for the pairs of the arrived events (and, for
    * violations and the marketing recipients, for the messages it re-rates).
    */
-  public record Carried(Dataset<Row> businessFirsts, Dataset<Row> consentsSince, Dataset<Row> violations,
+  public record Carried(Dataset<Row> businessFirsts, Dataset<Row> consentHistory, Dataset<Row> violations,
       Dataset<Row> arrivedConsents, Dataset<Row> consentDaily, Dataset<Row> cohorts) {}
 
   /** Gold table -> its rows as of the night {@code runDate}, in a stable order. */
@@ -66,7 +67,7 @@ public final class GoldLayer {
     gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(in.reconciliation()));
     gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.since(carried.cohorts(),
         in.consents().where(since("occurred_date", h.cohorts())), carried.arrivedConsents(), runDate, h.cohorts()));
-    Dataset<Row> consents = carried.consentsSince();
+    Dataset<Row> consents = carried.consentHistory();
     gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.since(carried.consentDaily(), consents, carried.arrivedConsents(),
         in.rated().where(since("revenue_date", h.rating())), h.consent(), h.rating()));
     gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.since(in.rated().where(since("sent_date", h.consent())),
