@@ -1,17 +1,13 @@
 package dev.chatledger.jobs.cli;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
 
 import dev.chatledger.jobs.config.SparkSessions;
-import dev.chatledger.jobs.silver.rating.MonthToDate;
-import dev.chatledger.jobs.silver.rating.ServiceQuota;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Row;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -35,25 +31,9 @@ public final class ExplainCommand implements Callable<Integer> {
     return explain(w, messageId, System.out) ? ChatLedger.EXIT_OK : ChatLedger.EXIT_FAILURE;
   }
 
-  /**
-   * How many rated messages that {@code counted} were delivered before {@code r} (by delivered_at,
-   * then message_id) in its local month and with its values of {@code sameAs}: its position in the
-   * tier or quota count, as the rating numbered it (the table keeps the prices, not the positions).
-   */
-  static long earlier(Warehouse w, Row r, Column counted, String... sameAs) {
-    Column before = col("delivered_at").lt(lit(r.getAs("delivered_at")))
-        .or(col("delivered_at").equalTo(lit(r.getAs("delivered_at"))).and(col("message_id").lt(lit(r.getAs("message_id")))));
-    Column same = col("local_month").equalTo(lit(r.getAs("local_month")));
-    for (String c : sameAs) {
-      same = same.and(col(c).equalTo(lit(r.getAs(c))));
-    }
-    return w.read(Table.SILVER_RATED_MESSAGES).where(same.and(counted).and(before)).count();
-  }
-
   /** Prints the trace; false when the message is nowhere in the warehouse. */
   public static boolean explain(Warehouse w, String messageId, PrintStream out) {
-    List<Row> rated = w.read(Table.SILVER_RATED_MESSAGES).where(col("message_id").equalTo(messageId))
-        .withColumn("_used_quota", MonthToDate.usedQuota()).collectAsList();
+    List<Row> rated = w.read(Table.SILVER_RATED_MESSAGES).where(col("message_id").equalTo(messageId)).collectAsList();
     List<Row> lines = w.read(Table.SILVER_BILLING).where(col("message_id").equalTo(messageId))
         .orderBy("billed_at", "billing_event_id").collectAsList();
     List<Row> recon = w.read(Table.GOLD_BILLING_RECONCILIATION).where(col("message_id").equalTo(messageId)).collectAsList();
@@ -83,13 +63,11 @@ public final class ExplainCommand implements Callable<Integer> {
           r.getAs("market_source"));
       out.printf("  category    %s (type %s%s)%n", r.getAs("category"), r.getAs("type"),
           r.getAs("template_category") == null ? "" : ", template category " + r.getAs("template_category"));
-      boolean usedQuota = Boolean.TRUE.equals(r.getAs("_used_quota"));
-      out.printf("  pricing     %s%s%n", r.getAs("pricing_type"), !usedQuota ? ""
-          : " (free service quota position " + (earlier(w, r, MonthToDate.usedQuota(), "phone_number_id") + 1)
-              + " of " + ServiceQuota.FREE_SERVICE_MESSAGES_PER_MONTH + " this local month)");
+      out.printf("  pricing     %s%s%n", r.getAs("pricing_type"), r.getAs("service_quota_position") == null ? ""
+          : " (free service quota position " + r.getAs("service_quota_position") + " of 1000 this local month)");
       if (Boolean.TRUE.equals(r.getAs("billable"))) {
         out.printf("  tier count  %s billable messages of this business, market and category earlier in %s%n",
-            earlier(w, r, col("billable"), "business_id", "market", "category"), r.getAs("local_month"));
+            r.getAs("tier_position"), r.getAs("local_month"));
         out.printf("  rate card   %s%n", Boolean.TRUE.equals(r.getAs("is_unrated"))
             ? "no row in force for (" + r.getAs("market") + ", " + r.getAs("category") + "): unrated, price 0"
             : "(" + r.getAs("market") + ", " + r.getAs("category") + ", effective_from " + r.getAs("rate_effective_from")

@@ -101,13 +101,6 @@ public final class Erasure {
       try (WriterLock lock = WriterLock.acquire(w, requestId)) {
         // no retention: the files that held the user go now, with the time travel to them
         w.spark().conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
-        for (Table t : tablesWithUsers()) {
-          if (w.exists(t) && t.rowKey() != null) {
-            // a table with deletion vectors only marked the user's rows deleted: rewrite the files
-            // without them first, so that the VACUUM below removes the files that still hold them
-            w.spark().sql("REORG TABLE delta.`" + w.path(t) + "` APPLY (PURGE)");
-          }
-        }
         for (Table t : Table.values()) {
           if (w.exists(t) && !t.isAuditLog()) {
             w.spark().sql("VACUUM delta.`" + w.path(t) + "` RETAIN 0 HOURS");

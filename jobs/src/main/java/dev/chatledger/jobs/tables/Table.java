@@ -105,6 +105,8 @@ public enum Table {
           .string("service_window_opened_by", "the inbound message that opened that window")
           .timestamp("entry_point_opened_at", "start of the free entry point window it was sent in")
           .string("entry_point_opened_by", "the referral message that opened that window")
+          .bigint("service_quota_position", "position among the month's free-quota service messages (pmp-2026-10)")
+          .bigint("tier_position", "n: billable messages of the same business, market, category earlier in the local month")
           .bigint("tier_from", "the rate card tier applied; null when not billable or unrated")
           .date("rate_effective_from", "effective_from of the rate card row applied")
           .money("price", "price of the message (0 when free, not delivered or unrated)")
@@ -362,16 +364,6 @@ public enum Table {
 
   public List<String> partitionBy() {
     return partitionBy;
-  }
-
-  /**
-   * The column that names a row, for a table a night merges row by row ({@link Warehouse#mergeChangedRows})
-   * instead of rewriting whole dates: a night re-rates days of messages but changes few of them.
-   * Such a table keeps deletion vectors, so that a changed row costs a new row and a mark in its
-   * old file, not a rewrite of that file. Null for the other tables.
-   */
-  public String rowKey() {
-    return this == SILVER_RATED_MESSAGES ? "message_id" : null;
   }
 
   /**

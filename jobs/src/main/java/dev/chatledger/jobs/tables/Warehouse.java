@@ -43,7 +43,6 @@ public final class Warehouse {
   private static final Logger LOG = LoggerFactory.getLogger(Warehouse.class);
   /** Columns that differ between two runs of the same night by design; ignored when comparing. */
   private static final String RUN_ID = "run_id";
-  private static final String DELETION_VECTORS = "delta.enableDeletionVectors";
 
   private final SparkSession spark;
   private final String root;
@@ -223,9 +222,6 @@ public final class Warehouse {
     if (!t.partitionBy().isEmpty()) {
       b = b.partitionedBy(t.partitionBy().toArray(new String[0]));
     }
-    if (t.rowKey() != null) {
-      b = b.property(DELETION_VECTORS, "true");
-    }
     b.execute();
     if (t.isAuditLog()) {
       register(t, null);
@@ -312,95 +308,6 @@ public final class Warehouse {
       return replaceChanged(t, p, aligned, current);
     } finally {
       aligned.unpersist();
-    }
-  }
-
-  /**
-   * As {@link #replaceChangedPartitions(Table, Dataset, java.time.LocalDate)}, row by row, for a
-   * table with a {@link Table#rowKey}: only the rows that are new, gone or different from
-   * {@code rows} (from date {@code from} on; run ids aside) are written, in one MERGE with
-   * deletion vectors; the rows that came out the same are not rewritten, nor are their files. Rows
-   * are compared by key and date, by a hash of their columns. Falls back to rewriting the changed
-   * dates when a key is not unique among the rows of a date (the MERGE could not tell them apart).
-   * Returns how many rows were written or deleted.
-   */
-  public long mergeChangedRows(Table t, Dataset<Row> rows, java.time.LocalDate from) {
-    if (t.rowKey() == null || t.partitionBy().isEmpty() || from == null) {
-      throw new IllegalArgumentException(t.qualifiedName() + " has no row key and date: rewrite its changed dates");
-    }
-    return writing(t, () -> mergeChangedRowsNow(t, rows, from));
-  }
-
-  private long mergeChangedRowsNow(Table t, Dataset<Row> rows, java.time.LocalDate from) {
-    ensure(t);
-    String p = t.partitionBy().get(0);
-    String key = t.rowKey();
-    Column since = col(p).geq(lit(java.sql.Date.valueOf(from)));
-    Dataset<Row> aligned = align(t, rows).where(since);
-    Dataset<Row> current = read(t).where(since);
-    if (!Arrays.asList(current.columns()).containsAll(Arrays.asList(aligned.columns()))) {
-      throw new IllegalStateException(t.qualifiedName() + " lacks columns of the registry: rebuild the warehouse");
-    }
-    aligned = aligned.persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      // per (key, date): how many rows each side has and their hash; narrow rows, one shuffle
-      Column hash = rowHash(aligned);
-      Column side = col("side");
-      Dataset<Row> changes = current.select(col(key).as("_key"), col(p).as("_p"), lit(0).as("side"), hash)
-          .unionAll(aligned.select(col(key).as("_key"), col(p).as("_p"), lit(1).as("side"), hash))
-          .groupBy("_key", "_p")
-          .agg(sum(when(side.equalTo(0), lit(1L)).otherwise(lit(0L))).as("n0"),
-              sum(when(side.equalTo(1), lit(1L)).otherwise(lit(0L))).as("n1"),
-              sum(when(side.equalTo(0), col("h"))).as("h0"),
-              sum(when(side.equalTo(1), col("h"))).as("h1"))
-          .where(col("n0").notEqual(col("n1")).or(col("h0").eqNullSafe(col("h1")).unary_$bang()))
-          .localCheckpoint(); // the changed rows' keys: a few percent of the rows at most
-      Row shape = changes.agg(count(lit(1)), org.apache.spark.sql.functions.max(
-          org.apache.spark.sql.functions.greatest(col("n0"), col("n1")))).first(); // one row
-      if (shape.getLong(0) == 0) {
-        return 0L;
-      }
-      if (shape.getLong(1) > 1 || changes.where(col("_key").isNull()).limit(1).count() > 0) {
-        LOG.warn("{}: a {} is not unique within a {}: rewriting the changed dates", t.qualifiedName(), key, p);
-        return replaceChanged(t, p, aligned, current) > 0 ? shape.getLong(0) : 0L;
-      }
-      keepsDeletionVectors(t);
-      List<String> dates = changes.select("_p").distinct().collectAsList().stream() // the changed dates
-          .map(r -> r.isNullAt(0) ? null : "DATE'" + r.get(0) + "'").toList();
-      String inDates = (dates.stream().anyMatch(Objects::nonNull)
-          ? "t.`" + p + "` IN (" + dates.stream().filter(Objects::nonNull).collect(Collectors.joining(", ")) + ")"
-          : "false") + (dates.contains(null) ? " OR t.`" + p + "` IS NULL" : "");
-      Dataset<Row> keys = changes.select(col("_key"), col("_p"), col("n1").equalTo(0).as("_gone"));
-      // the new and changed rows, and the key and date of each row that is gone
-      Dataset<Row> upserts = aligned.join(org.apache.spark.sql.functions.broadcast(keys.where("NOT _gone")),
-              aligned.col(key).equalTo(col("_key")).and(aligned.col(p).eqNullSafe(col("_p"))), "left_semi")
-          .withColumn("_gone", lit(false));
-      Dataset<Row> gone = keys.where("_gone").select(col("_key").as(key), col("_p").as(p), col("_gone"));
-      Dataset<Row> source = upserts.unionByName(gone, true);
-      Map<String, String> set = new java.util.LinkedHashMap<>();
-      for (String c : read(t).columns()) {
-        // a column the registry no longer has is emptied in the rows written
-        set.put("`" + c + "`", Arrays.asList(aligned.columns()).contains(c) ? "s.`" + c + "`" : "NULL");
-      }
-      DeltaTable.forPath(spark, path(t)).as("t")
-          .merge(source.as("s"), "(" + inDates + ") AND t.`" + key + "` = s.`" + key + "` AND t.`" + p
-              + "` <=> s.`" + p + "`")
-          .whenMatched("s._gone").delete()
-          .whenMatched().updateExpr(set)
-          .whenNotMatched("NOT s._gone").insertExpr(set)
-          .execute();
-      return shape.getLong(0);
-    } finally {
-      aligned.unpersist();
-    }
-  }
-
-  /** A table written by MERGE of its changed rows keeps deletion vectors (one made before that gets them now). */
-  private void keepsDeletionVectors(Table t) {
-    Row detail = DeltaTable.forPath(spark, path(t)).detail().first(); // one row: the table's
-    Map<String, String> props = detail.getJavaMap(detail.fieldIndex("properties"));
-    if (!"true".equals(props.get(DELETION_VECTORS))) {
-      spark.sql("ALTER TABLE delta.`" + path(t) + "` SET TBLPROPERTIES ('" + DELETION_VECTORS + "' = 'true')");
     }
   }
 

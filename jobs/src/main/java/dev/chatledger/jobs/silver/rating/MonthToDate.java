@@ -19,18 +19,9 @@ public final class MonthToDate {
 
   public static Dataset<Row> counters(Dataset<Row> ratedBefore) {
     return ratedBefore
-        .withColumn("_quota", usedQuota())
-        .where(col("billable").or(col("_quota")))
+        .where(col("billable").or(col("service_quota_position").isNotNull()))
         .groupBy("business_id", "market", "category", "phone_number_id", "local_month")
         .agg(count(when(col("billable"), lit(1))).as("billable_messages"),
-            count(when(col("_quota"), lit(1))).as("quota_messages"));
-  }
-
-  /**
-   * Whether a rated message used the free service quota of its phone number's month: a delivered
-   * message whose pricing the quota decided ({@link ServiceQuota}), free or past the quota.
-   */
-  public static org.apache.spark.sql.Column usedQuota() {
-    return PricingPolicy.decidedByQuota().and(col("delivered_at").isNotNull());
+            count(col("service_quota_position")).as("quota_messages"));
   }
 }
