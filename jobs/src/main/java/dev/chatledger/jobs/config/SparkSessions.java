@@ -50,6 +50,9 @@ public final class SparkSessions {
       conf.setIfMissing("spark.ui.enabled", "false");
       conf.setIfMissing("spark.sql.ui.retainedExecutions", "5");
       conf.setIfMissing("spark.ui.showConsoleProgress", "true");
+      // file: paths without a chmod or readlink process per file (see the class)
+      conf.setIfMissing("spark.hadoop.fs.file.impl", InProcessLocalFileSystem.class.getName());
+      conf.setIfMissing("spark.hadoop.fs.AbstractFileSystem.file.impl", InProcessLocalFileSystem.Fs.class.getName());
       if (smallData) {
         conf.setIfMissing("spark.sql.codegen.wholeStage", "false");
         conf.setIfMissing("spark.sql.codegen.factoryMode", "NO_CODEGEN");
