@@ -4,9 +4,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.EnumSet;
-import java.util.Set;
+import java.nio.file.attribute.PosixFilePermissions;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFs;
 import org.apache.hadoop.fs.DelegateToFileSystem;
@@ -32,24 +30,12 @@ public final class InProcessLocalFileSystem extends LocalFileSystem {
 
   /** The {@link org.apache.hadoop.fs.FileSystem} side: what {@link LocalFileSystem} checksums. */
   public static final class Raw extends RawLocalFileSystem {
-    private static final PosixFilePermission[] BITS = {
-      PosixFilePermission.OTHERS_EXECUTE, PosixFilePermission.OTHERS_WRITE, PosixFilePermission.OTHERS_READ,
-      PosixFilePermission.GROUP_EXECUTE, PosixFilePermission.GROUP_WRITE, PosixFilePermission.GROUP_READ,
-      PosixFilePermission.OWNER_EXECUTE, PosixFilePermission.OWNER_WRITE, PosixFilePermission.OWNER_READ
-    };
-
     @Override
     public void setPermission(Path p, FsPermission permission) throws IOException {
-      Set<PosixFilePermission> posix = EnumSet.noneOf(PosixFilePermission.class);
-      short mode = permission.toShort();
-      for (int bit = 0; bit < BITS.length; bit++) {
-        if ((mode & (1 << bit)) != 0) {
-          posix.add(BITS[bit]);
-        }
-      }
       try {
-        Files.setPosixFilePermissions(pathToFile(p).toPath(), posix);
-      } catch (UnsupportedOperationException notPosix) {
+        // "rwxr-x---": a sticky bit ("t") or a file system without POSIX attributes takes Hadoop's way
+        Files.setPosixFilePermissions(pathToFile(p).toPath(), PosixFilePermissions.fromString(permission.toString()));
+      } catch (IllegalArgumentException | UnsupportedOperationException notPosix) {
         super.setPermission(p, permission);
       }
     }
@@ -71,10 +57,6 @@ public final class InProcessLocalFileSystem extends LocalFileSystem {
   public static final class Fs extends ChecksumFs {
     public Fs(URI uri, Configuration conf) throws IOException, URISyntaxException {
       super(new RawFs(uri, conf));
-    }
-
-    public Fs(Configuration conf) throws IOException, URISyntaxException {
-      this(FsConstants.LOCAL_FS_URI, conf);
     }
   }
 
