@@ -311,6 +311,24 @@ public final class Warehouse {
     }
   }
 
+  /**
+   * Replaces every date from {@code from} on with {@code rows} (the table's rows from that date
+   * on) without comparing them first: for rows known to differ from what the table holds (a
+   * night's rating after new messages or statuses came), where the comparison would read and hash
+   * both sides and cache the new rows for nothing. Returns how many dates {@code rows} holds.
+   */
+  public long overwriteFrom(Table t, Dataset<Row> rows, java.time.LocalDate from) {
+    return writing(t, () -> {
+      ensure(t);
+      String p = t.partitionBy().get(0);
+      String where = p + " >= DATE'" + from + "'";
+      align(t, rows).where(where).write().format("delta").mode(SaveMode.Overwrite).option("mergeSchema", "true")
+          .option("replaceWhere", where).save(path(t));
+      // the partition column only: answered from the files' partition values and row counts
+      return read(t).where(where).select(p).distinct().count();
+    });
+  }
+
   private long replaceChanged(Table t, String p, Dataset<Row> aligned, Dataset<Row> current) {
     Column hash = rowHash(aligned);
     Column side = col("side");

@@ -58,4 +58,26 @@ class WarehouseTest extends SparkTestSupport {
         .isZero();
     assertThat(w.version(Table.GOLD_OPTIN_COHORTS)).isEqualTo(version + 1);
   }
+
+  @Test
+  void overwritingFromADateReplacesEveryLaterDateAndKeepsTheEarlierOnes(@TempDir Path dir) {
+    Warehouse w = Warehouse.open(SPARK, dir.toString());
+    w.replaceChangedPartitions(Table.GOLD_OPTIN_COHORTS, cohorts(
+        cohort("2026-11-01", "b-1", 4, 1), cohort("2026-11-02", "b-1", 2, 2), cohort("2026-11-03", "b-2", 5, 0)));
+    long version = w.version(Table.GOLD_OPTIN_COHORTS);
+    List<String> nov1 = files(w, "2026-11-01");
+    List<String> nov2 = files(w, "2026-11-02");
+
+    // the rows from 2026-11-02 on: 2026-11-02 as it was, 2026-11-03 gone, 2026-11-04 new; a stray
+    // earlier row in the input is not written
+    assertThat(w.overwriteFrom(Table.GOLD_OPTIN_COHORTS, cohorts(cohort("2026-11-01", "b-9", 9, 9),
+        cohort("2026-11-02", "b-1", 2, 2), cohort("2026-11-04", "b-1", 1, 1)), java.time.LocalDate.parse("2026-11-02")))
+        .isEqualTo(2);
+    assertThat(w.version(Table.GOLD_OPTIN_COHORTS)).isEqualTo(version + 1);
+    assertThat(files(w, "2026-11-01")).isEqualTo(nov1); // before the date: not touched
+    assertThat(files(w, "2026-11-02")).isNotEqualTo(nov2); // written without comparing
+    assertThat(files(w, "2026-11-03")).isEmpty();
+    assertThat(w.read(Table.GOLD_OPTIN_COHORTS).orderBy("prompt_date").select("business_id").as(
+        org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("b-1", "b-1", "b-1");
+  }
 }
