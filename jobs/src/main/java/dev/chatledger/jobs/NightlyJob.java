@@ -407,10 +407,8 @@ public final class NightlyJob {
       // the rating runs once, in the write (a compared write caches the rows it compares and
       // writes), and the figures below are read back from the table (a second cache of 3.7M wide
       // rows cost a minute of CPU)
-      long ratedDates = ratingInputsPublished(h)
+      long ratedDates = asPublished(h, List.of(Table.SILVER_MESSAGES, Table.SILVER_STATUSES))
           ? warehouse.replaceChangedPartitions(Table.SILVER_RATED_MESSAGES, ratedRows, h.ratedFrom())
-          // new messages or statuses: the re-rated dates change (tier and quota positions shift
-          // with any new delivery), so they are written without being compared first
           : warehouse.overwriteFrom(Table.SILVER_RATED_MESSAGES, ratedRows, h.ratedFrom());
       counts.put("rating.sent_dates_rewritten", ratedDates);
       Dataset<Row> rerated = warehouse.read(Table.SILVER_RATED_MESSAGES);
@@ -461,13 +459,17 @@ public final class NightlyJob {
           h.isFull() ? null : arrivedSincePublication(date, consents),
           h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_DAILY),
           h.isFull() ? null : warehouse.read(Table.GOLD_OPTIN_COHORTS)));
+      boolean goldInputsPublished = asPublished(h, java.util.Arrays.stream(Table.values())
+          .filter(t -> t.layer() == dev.chatledger.jobs.tables.Layer.SILVER).toList());
       List<Callable<Long>> writes = new ArrayList<>();
       gold.forEach((table, rows) -> writes.add(() -> {
         Instant w0 = Instant.now();
         if (table == failWhenWriting) {
           throw new IllegalStateException("injected failure writing " + table.qualifiedName());
         }
-        long dates = warehouse.replaceChangedPartitions(table, rows, h.from(table));
+        long dates = goldInputsPublished
+            ? warehouse.replaceChangedPartitions(table, rows, h.from(table))
+            : warehouse.overwriteFrom(table, rows, h.from(table));
         LOG.info("  {}: {} {} rewritten in {} s", table.qualifiedName(), dates, table.partitionBy().get(0),
             seconds(w0));
         return dates;
@@ -492,18 +494,19 @@ public final class NightlyJob {
   }
 
   /**
-   * Whether the rating's inputs are as published: a full night, or no new silver messages or
-   * statuses since the publication (a re-run), whose rated rows are compared before they are
-   * written so that a re-run writes nothing.
+   * Whether {@code tables} are as published: on a full night, or on a re-run that brought nothing
+   * new, a derived table is compared date by date before it is written, so that a re-run writes
+   * nothing. After new silver rows, the dates from a derived table's horizon on change (a new
+   * delivery moves the tier and quota positions of its month; new rows move the gold figures), so
+   * they are written without that comparison, which would cache and hash them for nothing.
    */
-  private boolean ratingInputsPublished(NightHorizon h) {
+  private boolean asPublished(NightHorizon h, List<Table> tables) {
     if (h.isFull()) {
       return true;
     }
     Map<String, Long> published = warehouse.latestPublication();
-    return published != null
-        && java.util.Objects.equals(published.get(Table.SILVER_MESSAGES.qualifiedName()), warehouse.version(Table.SILVER_MESSAGES))
-        && java.util.Objects.equals(published.get(Table.SILVER_STATUSES.qualifiedName()), warehouse.version(Table.SILVER_STATUSES));
+    return published != null && tables.stream().allMatch(t -> !warehouse.exists(t)
+        || java.util.Objects.equals(published.get(t.qualifiedName()), warehouse.version(t)));
   }
 
   /**
