@@ -13,7 +13,6 @@ import java.sql.Timestamp;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -43,7 +42,12 @@ final class NightScope {
   private NightScope() {}
 
   static NightHorizon of(Warehouse w, LocalDate night) {
-    String fullBecause = fullReason(w);
+    return of(w, night, w.latestPublication());
+  }
+
+  /** As {@link #of(Warehouse, LocalDate)}, with the latest publication already read. */
+  static NightHorizon of(Warehouse w, LocalDate night, Map<String, Long> published) {
+    String fullBecause = fullReason(w, published);
     if (fullBecause != null) {
       LOG.info("night {}: derives every date ({})", night, fullBecause);
       return NightHorizon.FULL;
@@ -111,13 +115,12 @@ final class NightScope {
         .and(col("delivered_at").geq(lit(Timestamp.valueOf(from.atStartOfDay())))));
   }
 
-  private static String fullReason(Warehouse w) {
-    Map<String, Long> published = w.latestPublication();
+  private static String fullReason(Warehouse w, Map<String, Long> published) {
     if (published == null) {
       return "nothing published yet";
     }
     for (Table t : List.of(Table.SILVER_MARKETS, Table.SILVER_RATE_CARD, Table.SILVER_BUSINESSES)) {
-      if (w.exists(t) && !Objects.equals(published.get(t.qualifiedName()), w.version(t))) {
+      if (w.exists(t) && !w.atVersion(t, published)) {
         return t.qualifiedName() + " changed";
       }
     }
@@ -127,7 +130,7 @@ final class NightScope {
         continue; // a warehouse from before the state tables: the night builds them from all history
       }
       if (t.layer() == dev.chatledger.jobs.tables.Layer.GOLD || t == Table.SILVER_RATED_MESSAGES || state) {
-        if (!w.exists(t) || !Objects.equals(published.get(t.qualifiedName()), w.version(t))) {
+        if (!w.atVersion(t, published)) {
           return t.qualifiedName() + " is not as published";
         }
       }

@@ -19,6 +19,7 @@ import dev.chatledger.jobs.silver.consent.ConsentState;
 import dev.chatledger.jobs.silver.rating.MessageRating;
 import dev.chatledger.jobs.silver.rating.MonthToDate;
 import dev.chatledger.jobs.silver.rating.ServiceQuota;
+import dev.chatledger.jobs.silver.rating.ThresholdCrossings;
 import dev.chatledger.jobs.silver.rating.Tiering;
 import dev.chatledger.jobs.gold.BillingReconciliation;
 import dev.chatledger.jobs.gold.BusinessUsageDaily;
@@ -142,8 +143,10 @@ public final class NightlyJob {
       quality.afterIngest(warehouse, date, counts, RunRecord.previousNightCounts(warehouse, date));
       quality.enforce(warehouse, runId, date);
       counts.put("ms.quality_ingest", millis(q0));
-      NightHorizon horizon = NightScope.of(warehouse, date);
-      derive(date, counts, horizon);
+      // what the last good night published (ingest publishes nothing): read once for the night
+      Map<String, Long> published = warehouse.latestPublication();
+      NightHorizon horizon = NightScope.of(warehouse, date, published);
+      derive(date, counts, horizon, published);
       Instant q1 = Instant.now();
       quality.afterDerive(warehouse, counts, horizon.rating());
       quality.enforce(warehouse, runId, date);
@@ -337,7 +340,7 @@ public final class NightlyJob {
     String runId = RunRecord.newRunId("rebuild", started);
     Map<String, Long> counts = new LinkedHashMap<>();
     try (WriterLock lock = WriterLock.acquire(warehouse, runId)) {
-      derive(date, counts, NightHorizon.FULL);
+      derive(date, counts, NightHorizon.FULL, warehouse.latestPublication());
       DataQuality quality = new DataQuality(thresholds);
       quality.afterDerive(warehouse, counts, null);
       quality.enforce(warehouse, runId, date);
@@ -359,7 +362,7 @@ public final class NightlyJob {
    * what it affects (windows, tier order, the rest of its local month, the opt-in base from the
    * day it changes), and one night at a time equals one run over all.
    */
-  private void derive(LocalDate date, Map<String, Long> counts, NightHorizon h) {
+  private void derive(LocalDate date, Map<String, Long> counts, NightHorizon h, Map<String, Long> published) {
     Instant t0 = Instant.now();
     Dataset<Row> messages = warehouse.read(Table.SILVER_MESSAGES);
     Dataset<Row> statuses = warehouse.read(Table.SILVER_STATUSES);
@@ -384,19 +387,30 @@ public final class NightlyJob {
       // the counters are cut from the table they are read from too: otherwise writing it below
       // would drop the write's cached rating (Spark re-caches by path) and rate it again
       Dataset<Row> monthToDate = MonthToDate.counters(settled).localCheckpoint();
+      Dataset<Row> tierOffsets = Tiering.offsets(monthToDate);
+      Dataset<Row> quotaOffsets = ServiceQuota.offsets(monthToDate);
+      Dataset<Row> stored = before.where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(h.rating()))))
+          .unionByName(NightScope.carriedOver(before, h.rating()));
+      Dataset<Row> arrivals = messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))
+          .and(col("direction").equalTo("outbound"))).select("business_id", "phone_number_id");
+      // the groups whose order tonight can move a price: only their stored rows are ordered again
+      // (cut from the table like the counters)
+      List<String> months = localMonths(h.rating().minusDays(1), date.plusDays(2));
+      Dataset<Row> tierCrossings = ThresholdCrossings.tiers(stored, arrivals, tierOffsets, rateCard, months).localCheckpoint();
+      Dataset<Row> quotaCrossings = ThresholdCrossings.quota(stored, arrivals, quotaOffsets, months).localCheckpoint();
       rated = MessageRating.rate(messages.where(col("sent_date").geq(sinceContext)),
               // the receipts of the re-rated messages only: none is stamped before its message's
               // sending (a day of slack for clocks), and the context messages need none
               statuses.where(col("status_date").geq(functions.lit(java.sql.Date.valueOf(h.ratedFrom().minusDays(1))))),
               businesses, markets, rateCard,
-              new MessageRating.Horizon(h.rating(), carried, Tiering.offsets(monthToDate), ServiceQuota.offsets(monthToDate),
+              new MessageRating.Horizon(h.rating(), carried, tierOffsets, quotaOffsets,
                   // only the conversations tonight brought messages for are rated from silver; the
                   // other re-rated messages keep their stored windows and delivery (PriorRating)
                   messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date))))
                       .select("phone_number_id", "user_key").distinct(),
-                  before.where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(h.rating()))))
-                      .unionByName(NightScope.carriedOver(before, h.rating())),
-                  statuses.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date))))));
+                  stored,
+                  statuses.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))),
+                  tierCrossings, quotaCrossings, months));
       // the dates carried messages come from keep their other messages as they are
       ratedRows = rated.unionByName(before.where(notRerated)
           .where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(h.ratedFrom()))))
@@ -407,9 +421,8 @@ public final class NightlyJob {
       // the rating runs once, in the write (a compared write caches the rows it compares and
       // writes), and the figures below are read back from the table (a second cache of 3.7M wide
       // rows cost a minute of CPU)
-      long ratedDates = asPublished(h, List.of(Table.SILVER_MESSAGES, Table.SILVER_STATUSES))
-          ? warehouse.replaceChangedPartitions(Table.SILVER_RATED_MESSAGES, ratedRows, h.ratedFrom())
-          : warehouse.overwriteFrom(Table.SILVER_RATED_MESSAGES, ratedRows, h.ratedFrom());
+      long ratedDates = warehouse.replaceFrom(Table.SILVER_RATED_MESSAGES, ratedRows, h.ratedFrom(),
+          !asPublished(h, published, List.of(Table.SILVER_MESSAGES, Table.SILVER_STATUSES)));
       counts.put("rating.sent_dates_rewritten", ratedDates);
       Dataset<Row> rerated = warehouse.read(Table.SILVER_RATED_MESSAGES);
       if (!h.isFull()) {
@@ -459,7 +472,7 @@ public final class NightlyJob {
           h.isFull() ? null : arrivedSincePublication(date, consents),
           h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_DAILY),
           h.isFull() ? null : warehouse.read(Table.GOLD_OPTIN_COHORTS)));
-      boolean goldInputsPublished = asPublished(h, java.util.Arrays.stream(Table.values())
+      boolean goldInputsPublished = asPublished(h, published, java.util.Arrays.stream(Table.values())
           .filter(t -> t.layer() == dev.chatledger.jobs.tables.Layer.SILVER).toList());
       List<Callable<Long>> writes = new ArrayList<>();
       gold.forEach((table, rows) -> writes.add(() -> {
@@ -467,9 +480,7 @@ public final class NightlyJob {
         if (table == failWhenWriting) {
           throw new IllegalStateException("injected failure writing " + table.qualifiedName());
         }
-        long dates = goldInputsPublished
-            ? warehouse.replaceChangedPartitions(table, rows, h.from(table))
-            : warehouse.overwriteFrom(table, rows, h.from(table));
+        long dates = warehouse.replaceFrom(table, rows, h.from(table), !goldInputsPublished);
         LOG.info("  {}: {} {} rewritten in {} s", table.qualifiedName(), dates, table.partitionBy().get(0),
             seconds(w0));
         return dates;
@@ -493,6 +504,15 @@ public final class NightlyJob {
     }
   }
 
+  /** The local months ({@code YYYY-MM}) of the dates from {@code from} to {@code to}. */
+  static List<String> localMonths(LocalDate from, LocalDate to) {
+    List<String> months = new ArrayList<>();
+    for (LocalDate d = from.withDayOfMonth(1); !d.isAfter(to); d = d.plusMonths(1)) {
+      months.add(d.toString().substring(0, 7));
+    }
+    return months;
+  }
+
   /**
    * Whether {@code tables} are as published: on a full night, or on a re-run that brought nothing
    * new, a derived table is compared date by date before it is written, so that a re-run writes
@@ -500,13 +520,11 @@ public final class NightlyJob {
    * delivery moves the tier and quota positions of its month; new rows move the gold figures), so
    * they are written without that comparison, which would cache and hash them for nothing.
    */
-  private boolean asPublished(NightHorizon h, List<Table> tables) {
+  private boolean asPublished(NightHorizon h, Map<String, Long> published, List<Table> tables) {
     if (h.isFull()) {
       return true;
     }
-    Map<String, Long> published = warehouse.latestPublication();
-    return published != null && tables.stream().allMatch(t -> !warehouse.exists(t)
-        || java.util.Objects.equals(published.get(t.qualifiedName()), warehouse.version(t)));
+    return published != null && tables.stream().allMatch(t -> !warehouse.exists(t) || warehouse.atVersion(t, published));
   }
 
   /**

@@ -192,6 +192,12 @@ class NightlyJobTest extends SparkTestSupport {
     String text = cli("explain", "--warehouse", dir.resolve("warehouse").toString(), "--message-id", id);
     assertThat(text).contains("message " + id, "policy      pmp-2026-10", "market      " + m.getString(1),
         "rate card   (", "charge", "outcome     match");
+    // n is not stored: explain counts the month's billable messages of the group delivered before it
+    long n = SPARK.sql("SELECT count(*) FROM silver.rated_messages o JOIN silver.rated_messages s ON s.message_id = '"
+        + id + "' AND o.business_id = s.business_id AND o.market = s.market AND o.category = s.category"
+        + " AND o.local_month = s.local_month AND o.billable AND (o.delivered_at < s.delivered_at"
+        + " OR (o.delivered_at = s.delivered_at AND o.message_id < s.message_id))").first().getLong(0);
+    assertThat(text).contains("tier count  " + n + " billable messages");
   }
 
   // ---- helpers ----------------------------------------------------------------------------

@@ -3,6 +3,7 @@ package dev.chatledger.jobs.cli;
 import static org.apache.spark.sql.functions.col;
 
 import dev.chatledger.jobs.config.SparkSessions;
+import dev.chatledger.jobs.silver.rating.ServiceQuota;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.io.PrintStream;
@@ -63,11 +64,24 @@ public final class ExplainCommand implements Callable<Integer> {
           r.getAs("market_source"));
       out.printf("  category    %s (type %s%s)%n", r.getAs("category"), r.getAs("type"),
           r.getAs("template_category") == null ? "" : ", template category " + r.getAs("template_category"));
-      out.printf("  pricing     %s%s%n", r.getAs("pricing_type"), r.getAs("service_quota_position") == null ? ""
-          : " (free service quota position " + r.getAs("service_quota_position") + " of 1000 this local month)");
+      org.apache.spark.sql.Dataset<Row> month = w.read(Table.SILVER_RATED_MESSAGES)
+          .where(col("local_month").equalTo(r.<String>getAs("local_month")));
+      // the month's messages delivered before this one, in the contract's order (not stored: a
+      // night keeps a row whose order moved but whose price cannot, see ThresholdCrossings)
+      org.apache.spark.sql.Column earlier = col("delivered_at").lt(r.<java.sql.Timestamp>getAs("delivered_at"))
+          .or(col("delivered_at").equalTo(r.<java.sql.Timestamp>getAs("delivered_at"))
+              .and(col("message_id").lt(messageId)));
+      org.apache.spark.sql.Dataset<Row> quota = month.where(ServiceQuota.usesQuota())
+          .where(col("phone_number_id").equalTo(r.<String>getAs("phone_number_id")));
+      boolean usesQuota = !quota.where(col("message_id").equalTo(messageId)).isEmpty();
+      out.printf("  pricing     %s%s%n", r.getAs("pricing_type"), !usesQuota ? ""
+          : " (free service quota position " + (1 + quota.where(earlier).count()) + " of "
+              + ServiceQuota.FREE_SERVICE_MESSAGES_PER_MONTH + " this local month)");
       if (Boolean.TRUE.equals(r.getAs("billable"))) {
         out.printf("  tier count  %s billable messages of this business, market and category earlier in %s%n",
-            r.getAs("tier_position"), r.getAs("local_month"));
+            month.where(col("business_id").equalTo(r.<String>getAs("business_id"))
+                .and(col("market").eqNullSafe(r.getAs("market"))).and(col("category").eqNullSafe(r.getAs("category")))
+                .and(col("billable")).and(earlier)).count(), r.getAs("local_month"));
         out.printf("  rate card   %s%n", Boolean.TRUE.equals(r.getAs("is_unrated"))
             ? "no row in force for (" + r.getAs("market") + ", " + r.getAs("category") + "): unrated, price 0"
             : "(" + r.getAs("market") + ", " + r.getAs("category") + ", effective_from " + r.getAs("rate_effective_from")

@@ -105,8 +105,6 @@ public enum Table {
           .string("service_window_opened_by", "the inbound message that opened that window")
           .timestamp("entry_point_opened_at", "start of the free entry point window it was sent in")
           .string("entry_point_opened_by", "the referral message that opened that window")
-          .bigint("service_quota_position", "position among the month's free-quota service messages (pmp-2026-10)")
-          .bigint("tier_position", "n: billable messages of the same business, market, category earlier in the local month")
           .bigint("tier_from", "the rate card tier applied; null when not billable or unrated")
           .date("rate_effective_from", "effective_from of the rate card row applied")
           .money("price", "price of the message (0 when free, not delivered or unrated)")

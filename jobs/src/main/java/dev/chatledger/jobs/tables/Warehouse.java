@@ -89,6 +89,14 @@ public final class Warehouse {
   }
 
   /**
+   * Whether {@code t} exists at the version {@code versions} (a publication) gives it; false
+   * when it does not exist, or nothing was published.
+   */
+  public boolean atVersion(Table t, Map<String, Long> versions) {
+    return versions != null && exists(t) && java.util.Objects.equals(versions.get(t.qualifiedName()), version(t));
+  }
+
+  /**
    * Publishes the current version of every table (audit logs aside) in one atomic append to
    * {@code ops.publications}, then points this session's names at them. Nothing is appended when
    * the versions are those already published (a re-run that changed nothing). Returns the versions.
@@ -327,6 +335,15 @@ public final class Warehouse {
       // the partition column only: answered from the files' partition values and row counts
       return read(t).where(where).select(p).distinct().count();
     });
+  }
+
+  /**
+   * The dates from {@code from} on replaced with {@code rows}: by {@link #overwriteFrom} when
+   * {@code rowsDiffer} (they are known to change, so comparing would be wasted work), else by
+   * {@link #replaceChangedPartitions(Table, Dataset, java.time.LocalDate)}. Returns the dates written.
+   */
+  public long replaceFrom(Table t, Dataset<Row> rows, java.time.LocalDate from, boolean rowsDiffer) {
+    return rowsDiffer ? overwriteFrom(t, rows, from) : replaceChangedPartitions(t, rows, from);
   }
 
   private long replaceChanged(Table t, String p, Dataset<Row> aligned, Dataset<Row> current) {

@@ -80,4 +80,28 @@ class WarehouseTest extends SparkTestSupport {
     assertThat(w.read(Table.GOLD_OPTIN_COHORTS).orderBy("prompt_date").select("business_id").as(
         org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly("b-1", "b-1", "b-1");
   }
+
+  @Test
+  void aTableIsAtItsPublishedVersionUntilItIsWrittenAgain(@TempDir Path dir) {
+    Warehouse w = Warehouse.open(SPARK, dir.toString());
+    assertThat(w.atVersion(Table.GOLD_OPTIN_COHORTS, w.latestPublication())).isFalse(); // nothing published
+    w.replaceChangedPartitions(Table.GOLD_OPTIN_COHORTS, cohorts(cohort("2026-11-01", "b-1", 4, 1)));
+    java.util.Map<String, Long> published = w.publish("run-1", "2026-11-01");
+    assertThat(w.atVersion(Table.GOLD_OPTIN_COHORTS, published)).isTrue();
+    assertThat(w.atVersion(Table.GOLD_CONSENT_DAILY, published)).isFalse(); // never written
+
+    // rows known to differ are written without comparing, even when they are the same
+    List<String> nov1 = files(w, "2026-11-01");
+    assertThat(w.replaceFrom(Table.GOLD_OPTIN_COHORTS, cohorts(cohort("2026-11-01", "b-1", 4, 1)),
+        java.time.LocalDate.parse("2026-11-01"), true)).isEqualTo(1);
+    assertThat(files(w, "2026-11-01")).isNotEqualTo(nov1);
+    assertThat(w.atVersion(Table.GOLD_OPTIN_COHORTS, published)).isFalse();
+    assertThat(w.atVersion(Table.GOLD_OPTIN_COHORTS, w.latestPublication())).isFalse(); // not published again
+
+    // otherwise compared first: the same rows write nothing
+    long version = w.version(Table.GOLD_OPTIN_COHORTS);
+    assertThat(w.replaceFrom(Table.GOLD_OPTIN_COHORTS, cohorts(cohort("2026-11-01", "b-1", 4, 1)),
+        java.time.LocalDate.parse("2026-11-01"), false)).isZero();
+    assertThat(w.version(Table.GOLD_OPTIN_COHORTS)).isEqualTo(version);
+  }
 }

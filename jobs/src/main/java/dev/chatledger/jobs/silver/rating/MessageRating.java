@@ -43,12 +43,24 @@ public final class MessageRating {
    * @param stored the rows of {@code silver.rated_messages} the night re-rates (sent from
    *     {@code from} on, or carried), with {@code touched}
    * @param receiptsTonight the statuses that arrived tonight, with {@code touched}
+   * @param tierCrossings with {@code touched}, {@link ThresholdCrossings#tiers}: the stored rows of
+   *     quiet conversations outside these groups and {@code quotaCrossings}, without a receipt
+   *     tonight, are returned as stored and not ordered again; null: every stored row is re-rated
+   * @param quotaCrossings {@link ThresholdCrossings#quota}, with {@code tierCrossings}
+   * @param crossingMonths the local months both were worked out for
    */
   public record Horizon(java.time.LocalDate from, Dataset<Row> carried, Dataset<Row> tierOffsets,
-      Dataset<Row> quotaOffsets, Dataset<Row> touched, Dataset<Row> stored, Dataset<Row> receiptsTonight) {
+      Dataset<Row> quotaOffsets, Dataset<Row> touched, Dataset<Row> stored, Dataset<Row> receiptsTonight,
+      Dataset<Row> tierCrossings, Dataset<Row> quotaCrossings, java.util.List<String> crossingMonths) {
     /** Every re-rated message rated from {@code messages} and {@code statuses}. */
     public Horizon(java.time.LocalDate from, Dataset<Row> carried, Dataset<Row> tierOffsets, Dataset<Row> quotaOffsets) {
-      this(from, carried, tierOffsets, quotaOffsets, null, null, null);
+      this(from, carried, tierOffsets, quotaOffsets, null, null, null, null, null, null);
+    }
+
+    /** Quiet conversations re-rated from their stored rows, every one of them. */
+    public Horizon(java.time.LocalDate from, Dataset<Row> carried, Dataset<Row> tierOffsets, Dataset<Row> quotaOffsets,
+        Dataset<Row> touched, Dataset<Row> stored, Dataset<Row> receiptsTonight) {
+      this(from, carried, tierOffsets, quotaOffsets, touched, stored, receiptsTonight, null, null, null);
     }
   }
 
@@ -89,17 +101,24 @@ public final class MessageRating {
     // quiet conversations join here, with what their stored rows already hold
     Dataset<Row> beforeQuota = RateCard.withCategory(Market.assign(PricingPolicy.apply(local), markets), rateCard)
         .select(PriorRating.beforeQuotaColumns());
+    Dataset<Row> kept = null; // stored rows that keep their price: not ordered again
     if (keepsQuietConversations) {
       Dataset<Row> quiet = byConversation(horizon.stored(), touched, "left_anti");
-      beforeQuota = beforeQuota.unionByName(PriorRating.beforeQuota(quiet, horizon.receiptsTonight()));
+      PriorRating.Split split = PriorRating.split(quiet, horizon.receiptsTonight(), horizon.tierCrossings(),
+          horizon.quotaCrossings(), horizon.crossingMonths());
+      beforeQuota = beforeQuota.unionByName(split.rerated());
+      kept = split.kept();
     }
     Dataset<Row> priced = ServiceQuota.apply(beforeQuota, horizon == null ? null : horizon.quotaOffsets())
         .withColumn("billable", col("delivered_at").isNotNull()
             .and(org.apache.spark.sql.functions.coalesce(col("pricing_type").equalTo("regular"), org.apache.spark.sql.functions.lit(false))));
-    return RateCard.price(Tiering.count(priced, horizon == null ? null : horizon.tierOffsets()), rateCard, CURRENCY)
+    // the counts of a re-rated message whose group cannot cross a threshold tonight leave out the
+    // kept rows: they may be off, but on the same side of every threshold (ThresholdCrossings)
+    Dataset<Row> rated = RateCard.price(Tiering.count(priced, horizon == null ? null : horizon.tierOffsets()), rateCard, CURRENCY)
         .withColumn("revenue_date", to_date(col("delivered_at")))
         .withColumn("sent_date", to_date(col("sent_at")))
         .withColumn("is_unrated", col("is_unrated").or(col("policy").isNull().and(col("delivered_at").isNotNull())));
+    return kept == null ? rated : rated.unionByName(kept, true);
   }
 
   /**

@@ -19,9 +19,10 @@ public final class MonthToDate {
 
   public static Dataset<Row> counters(Dataset<Row> ratedBefore) {
     return ratedBefore
-        .where(col("billable").or(col("service_quota_position").isNotNull()))
+        .withColumn("_uses_quota", ServiceQuota.usesQuota())
+        .where(col("billable").or(col("_uses_quota")))
         .groupBy("business_id", "market", "category", "phone_number_id", "local_month")
         .agg(count(when(col("billable"), lit(1))).as("billable_messages"),
-            count(col("service_quota_position")).as("quota_messages"));
+            count(when(col("_uses_quota"), lit(1))).as("quota_messages"));
   }
 }

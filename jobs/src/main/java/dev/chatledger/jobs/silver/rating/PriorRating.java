@@ -1,5 +1,6 @@
 package dev.chatledger.jobs.silver.rating;
 
+import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
@@ -15,7 +16,8 @@ import org.apache.spark.sql.Row;
  * messages and the reference files only, and a changed reference file re-rates everything), and
  * their delivery is the stored one with tonight's receipts added (statuses are only ever added).
  * What a late delivery elsewhere can still change, the quota and tier positions and so the price,
- * is worked out again with the re-rated messages ({@link MessageRating}).
+ * is worked out again with the re-rated messages ({@link MessageRating}), for the groups where the
+ * price can move ({@link ThresholdCrossings}); elsewhere the stored row is kept as it is.
  */
 public final class PriorRating {
   private PriorRating() {}
@@ -33,16 +35,52 @@ public final class PriorRating {
    * earliest delivered and read statuses of {@code receiptsTonight} move their delivery earlier.
    */
   static Dataset<Row> beforeQuota(Dataset<Row> stored, Dataset<Row> receiptsTonight) {
+    return split(stored, receiptsTonight, null, null, null).rerated();
+  }
+
+  /**
+   * The stored rows to re-rate, before the quota (as {@link #beforeQuota}), and those kept as
+   * they are: a row without a receipt tonight whose tier group and phone number cannot cross a
+   * threshold tonight ({@link ThresholdCrossings}) keeps its delivery, its group, and a tier and
+   * quota position on the same side of every threshold, so its stored price and pricing type
+   * stand. Both come from one join with the receipts.
+   *
+   * @param tierCrossings (business_id, market, category) that may cross; null: every row is re-rated
+   * @param quotaCrossings phone_number_id that may cross
+   * @param months the months the crossings were checked for
+   * @return {@code kept} is null when every row is re-rated
+   */
+  static Split split(Dataset<Row> stored, Dataset<Row> receiptsTonight, Dataset<Row> tierCrossings,
+      Dataset<Row> quotaCrossings, java.util.List<String> months) {
     Dataset<Row> receipts = Delivery.earliestReceipts(receiptsTonight, "_receipt_id")
         .withColumnRenamed("delivered_at", "_delivered_at").withColumnRenamed("read_at", "_read_at");
-    return stored
-        .join(receipts, col("message_id").equalTo(col("_receipt_id")), "left")
+    Dataset<Row> marked = stored.join(receipts, col("message_id").equalTo(col("_receipt_id")), "left");
+    Column rerate = lit(true);
+    if (tierCrossings != null) {
+      Dataset<Row> tiers = tierCrossings.select(col("business_id").as("_x_business"), col("market").as("_x_market"),
+          col("category").as("_x_category"), lit(true).as("_x_tier"));
+      Dataset<Row> phones = quotaCrossings.select(col("phone_number_id").as("_x_phone"), lit(true).as("_x_quota"));
+      marked = marked
+          .join(broadcast(tiers), col("business_id").eqNullSafe(col("_x_business"))
+              .and(col("market").eqNullSafe(col("_x_market"))).and(col("category").eqNullSafe(col("_x_category"))), "left")
+          .join(broadcast(phones), col("phone_number_id").eqNullSafe(col("_x_phone")), "left");
+      rerate = col("_receipt_id").isNotNull().or(col("_x_tier").isNotNull()).or(col("_x_quota").isNotNull())
+          // delivered in a month the crossings were not checked for (a clock far off): ordered again
+          .or(col("local_month").isNotNull().and(col("local_month").isin((Object[]) months.toArray()).unary_$bang()));
+    }
+    Dataset<Row> rerated = marked.where(rerate)
         .withColumn("delivered_at", least(col("delivered_at"), col("_delivered_at")))
         .withColumn("read_at", least(col("read_at"), col("_read_at")))
         .withColumn("pricing_type", when(PricingPolicy.decidedByQuota(), lit(PricingPolicy.QUOTA_PENDING))
             .otherwise(col("pricing_type")))
         .select(beforeQuotaColumns());
+    Dataset<Row> kept = tierCrossings == null ? null : marked.where(rerate.unary_$bang())
+        .select(java.util.Arrays.stream(stored.columns()).map(c -> col(c)).toArray(Column[]::new));
+    return new Split(rerated, kept);
   }
+
+  /** What {@link #split} returns. */
+  record Split(Dataset<Row> rerated, Dataset<Row> kept) {}
 
   /** {@link #BEFORE_QUOTA} as columns, in order. */
   static Column[] beforeQuotaColumns() {

@@ -58,6 +58,14 @@ public final class ServiceQuota {
     return earlier == null ? out : out.drop("quota_offset");
   }
 
+  /**
+   * Whether a rated message used the quota (it counts towards the 1,000): one the quota decided
+   * ({@link PricingPolicy#decidedByQuota}) and that was delivered. Needs the stored columns.
+   */
+  public static Column usesQuota() {
+    return PricingPolicy.decidedByQuota().and(col("delivered_at").isNotNull());
+  }
+
   /** The month-to-date counters of {@link #apply(Dataset, Dataset)}, from {@link MonthToDate#counters}. */
   public static Dataset<Row> offsets(Dataset<Row> monthToDate) {
     return monthToDate

@@ -326,6 +326,81 @@ class MessageRatingTest {
     assertThat(s(r.get("svc-1000"), "pricing_type")).isEqualTo("free_customer_service");
   }
 
+  @Test
+  void storedRowsOfGroupsThatCannotCrossAThresholdAreKeptAndTheNightStillEqualsRatingEverything() {
+    RatingFixture f = monthAcrossTheQuotaAndATier();
+    f.message("late-delivery", "outbound", "2026-11-03T23:00:00Z", "b-in", "u-1", "IN", "template", "utility", null);
+    // b-br: 3 utility templates from the 3rd, positions 0-2, below the tier at 3 whatever comes
+    // b-utc: 4 from the 3rd to u-8, the 4th at position 3 (tier 3); a late one to u-7 tonight
+    // moves them all one up, so u-8's quiet x-5 crosses into tier 3
+    for (int day = 3; day <= 6; day++) {
+      if (day < 6) {
+        f.message("w-" + day, "outbound", String.format("2026-11-%02dT10:00:00Z", day), "b-br", "u-9", "IN", "template",
+            "utility", null);
+        f.delivered("w-" + day, String.format("2026-11-%02dT10:00:01Z", day));
+      }
+      f.message("x-" + day, "outbound", String.format("2026-11-%02dT10:00:00Z", day), "b-utc", "u-8", "IN", "template",
+          "utility", null);
+      f.delivered("x-" + day, String.format("2026-11-%02dT10:00:01Z", day));
+    }
+    Dataset<Row> lastNight = f.rated().persist();
+    lastNight.count();
+
+    f.message("x-late", "outbound", "2026-11-03T09:00:00Z", "b-utc", "u-7", "IN", "template", "utility", null);
+    f.delivered("x-late", "2026-11-03T09:00:01Z");
+    f.delivered("late-delivery", "2026-11-04T12:00:00Z");
+    Dataset<Row> all = f.rated().persist();
+    java.time.LocalDate from = java.time.LocalDate.parse("2026-11-03");
+    Column beforeHorizon = col("sent_date").lt(lit(java.sql.Date.valueOf(from)));
+    Column deliveredBefore = col("delivered_at").lt(lit(Timestamp.valueOf(from.atStartOfDay())));
+    Dataset<Row> carried = lastNight.where(beforeHorizon.and(deliveredBefore.unary_$bang())).select("message_id");
+    Dataset<Row> settled = lastNight.where(beforeHorizon.and(deliveredBefore));
+    Dataset<Row> stored = lastNight.where(beforeHorizon.unary_$bang())
+        .unionByName(lastNight.join(carried, "message_id", "left_semi"));
+    Dataset<Row> touched = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create("pn-b-utc", "u-7")),
+        org.apache.spark.sql.types.StructType.fromDDL("phone_number_id STRING, user_key STRING"));
+    Dataset<Row> arrivals = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create("b-utc", "pn-b-utc")),
+        org.apache.spark.sql.types.StructType.fromDDL("business_id STRING, phone_number_id STRING"));
+    Dataset<Row> receipts = RatingFixture.df(java.util.List.of(
+        org.apache.spark.sql.RowFactory.create("late-delivery", "delivered", RatingFixture.at("2026-11-04T12:00:00Z")),
+        org.apache.spark.sql.RowFactory.create("x-late", "delivered", RatingFixture.at("2026-11-03T09:00:01Z"))),
+        RatingFixture.STATUSES);
+    Dataset<Row> tierOffsets = Tiering.offsets(MonthToDate.counters(settled));
+    Dataset<Row> quotaOffsets = ServiceQuota.offsets(MonthToDate.counters(settled));
+    java.util.List<String> months = java.util.List.of("2026-11");
+    Dataset<Row> tierCrossings = ThresholdCrossings.tiers(stored, arrivals, tierOffsets,
+        RatingFixture.df(f.rateCard, RatingFixture.RATE_CARD), months);
+    Dataset<Row> quotaCrossings = ThresholdCrossings.quota(stored, arrivals, quotaOffsets, months);
+
+    // b-in's utility count starts at 8 (above the tier at 3), b-br's 0..2 stay below it; b-utc's 0..4 straddle it;
+    // pn-b-in's quota stands at 287 before the horizon, with 714 stored re-rated messages after it
+    assertThat(tierCrossings.collectAsList()).extracting(r -> r.getString(0) + "/" + r.getString(1) + "/" + r.getString(2))
+        .containsExactly("b-utc/India/utility");
+    assertThat(quotaCrossings.collectAsList()).extracting(r -> r.getString(0)).containsExactly("pn-b-in");
+
+    // two quiet stored rows marked: a kept one comes back as stored, a re-rated one is priced again
+    Column marked = col("message_id").isin("w-5", "x-5");
+    Dataset<Row> storedMarked = stored.withColumn("price",
+        org.apache.spark.sql.functions.when(marked, lit(new BigDecimal("9.990000"))).otherwise(col("price")));
+    Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, carried, tierOffsets, quotaOffsets, touched,
+        storedMarked, receipts, tierCrossings, quotaCrossings, months));
+    assertThat(price(reRated.where(col("message_id").equalTo("w-5")).first())).isEqualByComparingTo("9.99");
+    reRated = reRated.where(col("message_id").notEqual("w-5"));
+
+    // the counts of a kept group are not worked out again: compare every column but them
+    String[] priced = java.util.Arrays.stream(lastNight.columns())
+        .filter(c -> !c.equals("tier_position") && !c.equals("service_quota_position")).toArray(String[]::new);
+    Column[] cols = java.util.Arrays.stream(priced).map(c -> col(c)).toArray(Column[]::new);
+    assertThat(reRated.select(cols).orderBy("message_id").collectAsList())
+        .containsExactlyElementsOf(all.where(beforeHorizon.unary_$bang()).where(col("message_id").notEqual("w-5"))
+            .select(cols).orderBy("message_id").collectAsList());
+    // x-5 crossed into tier 3 in a quiet conversation, and was priced again
+    assertThat((Long) lastNight.where(col("message_id").equalTo("x-5")).first().getAs("tier_from")).isZero();
+    Row x5 = reRated.where(col("message_id").equalTo("x-5")).first();
+    assertThat((Long) x5.getAs("tier_from")).isEqualTo(3L);
+    assertThat(price(x5)).isEqualByComparingTo("0.0010");
+  }
+
   /**
    * November for u-1 at b-in: 1,001 delivered service messages every 5 minutes from 2 Nov (the
    * free quota runs out on the 5th) and 4 utility templates a day on the 1st-6th, with utility
