@@ -392,12 +392,16 @@ public final class NightlyJob {
       Dataset<Row> stored = before.where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(h.rating()))))
           .unionByName(NightScope.carriedOver(before, h.rating()));
       Dataset<Row> arrivals = messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))
-          .and(col("direction").equalTo("outbound"))).select("business_id", "phone_number_id");
+          .and(col("direction").equalTo("outbound"))).select("business_id", "phone_number_id", "type", "template_category");
       // the groups whose order tonight can move a price: only their stored rows are ordered again
       // (cut from the table like the counters)
       List<String> months = localMonths(h.rating().minusDays(1), date.plusDays(2));
       Dataset<Row> tierCrossings = ThresholdCrossings.tiers(stored, arrivals, tierOffsets, rateCard, months).localCheckpoint();
       Dataset<Row> quotaCrossings = ThresholdCrossings.quota(stored, arrivals, quotaOffsets, months).localCheckpoint();
+      counts.put("rating.tier_groups_crossing", tierCrossings.count()); // checkpointed: no re-read
+      counts.put("rating.phones_crossing_quota", quotaCrossings.count());
+      LOG.info("rating {}: {} tier groups and {} phone numbers may cross a threshold: their stored rows are ordered again",
+          date, counts.get("rating.tier_groups_crossing"), counts.get("rating.phones_crossing_quota"));
       rated = MessageRating.rate(messages.where(col("sent_date").geq(sinceContext)),
               // the receipts of the re-rated messages only: none is stamped before its message's
               // sending (a day of slack for clocks), and the context messages need none

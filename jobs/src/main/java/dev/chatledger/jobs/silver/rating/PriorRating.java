@@ -40,10 +40,11 @@ public final class PriorRating {
 
   /**
    * The stored rows to re-rate, before the quota (as {@link #beforeQuota}), and those kept as
-   * they are: a row without a receipt tonight whose tier group and phone number cannot cross a
-   * threshold tonight ({@link ThresholdCrossings}) keeps its delivery, its group, and a tier and
-   * quota position on the same side of every threshold, so its stored price and pricing type
-   * stand. Both come from one join with the receipts.
+   * they are: a row whose delivery no receipt tonight moves earlier (a read receipt after it only
+   * sets read_at) and whose tier group and phone number cannot cross a threshold tonight
+   * ({@link ThresholdCrossings}) keeps its delivery, its group, and a tier and quota position on
+   * the same side of every threshold, so its stored price and pricing type stand. Both come from
+   * one join with the receipts.
    *
    * @param tierCrossings (business_id, market, category) that may cross; null: every row is re-rated
    * @param quotaCrossings phone_number_id that may cross
@@ -64,7 +65,10 @@ public final class PriorRating {
           .join(broadcast(tiers), col("business_id").eqNullSafe(col("_x_business"))
               .and(col("market").eqNullSafe(col("_x_market"))).and(col("category").eqNullSafe(col("_x_category"))), "left")
           .join(broadcast(phones), col("phone_number_id").eqNullSafe(col("_x_phone")), "left");
-      rerate = col("_receipt_id").isNotNull().or(col("_x_tier").isNotNull()).or(col("_x_quota").isNotNull())
+      // a receipt that does not move the delivery earlier (a read after it) changes only read_at
+      Column movesDelivery = col("_delivered_at").isNotNull()
+          .and(col("delivered_at").isNull().or(col("_delivered_at").lt(col("delivered_at"))));
+      rerate = movesDelivery.or(col("_x_tier").isNotNull()).or(col("_x_quota").isNotNull())
           // delivered in a month the crossings were not checked for (a clock far off): ordered again
           .or(col("local_month").isNotNull().and(col("local_month").isin((Object[]) months.toArray()).unary_$bang()));
     }
@@ -75,6 +79,7 @@ public final class PriorRating {
             .otherwise(col("pricing_type")))
         .select(beforeQuotaColumns());
     Dataset<Row> kept = tierCrossings == null ? null : marked.where(rerate.unary_$bang())
+        .withColumn("read_at", least(col("read_at"), col("_read_at")))
         .select(java.util.Arrays.stream(stored.columns()).map(c -> col(c)).toArray(Column[]::new));
     return new Split(rerated, kept);
   }

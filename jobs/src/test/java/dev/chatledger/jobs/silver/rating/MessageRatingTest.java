@@ -349,6 +349,7 @@ class MessageRatingTest {
     f.message("x-late", "outbound", "2026-11-03T09:00:00Z", "b-utc", "u-7", "IN", "template", "utility", null);
     f.delivered("x-late", "2026-11-03T09:00:01Z");
     f.delivered("late-delivery", "2026-11-04T12:00:00Z");
+    f.status("w-4", "read", "2026-11-04T11:00:00Z"); // read after its delivery: only read_at changes
     Dataset<Row> all = f.rated().persist();
     java.time.LocalDate from = java.time.LocalDate.parse("2026-11-03");
     Column beforeHorizon = col("sent_date").lt(lit(java.sql.Date.valueOf(from)));
@@ -359,11 +360,13 @@ class MessageRatingTest {
         .unionByName(lastNight.join(carried, "message_id", "left_semi"));
     Dataset<Row> touched = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create("pn-b-utc", "u-7")),
         org.apache.spark.sql.types.StructType.fromDDL("phone_number_id STRING, user_key STRING"));
-    Dataset<Row> arrivals = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create("b-utc", "pn-b-utc")),
-        org.apache.spark.sql.types.StructType.fromDDL("business_id STRING, phone_number_id STRING"));
+    Dataset<Row> arrivals = RatingFixture.df(java.util.List.of(
+            org.apache.spark.sql.RowFactory.create("b-utc", "pn-b-utc", "template", "utility")),
+        org.apache.spark.sql.types.StructType.fromDDL("business_id STRING, phone_number_id STRING, type STRING, template_category STRING"));
     Dataset<Row> receipts = RatingFixture.df(java.util.List.of(
         org.apache.spark.sql.RowFactory.create("late-delivery", "delivered", RatingFixture.at("2026-11-04T12:00:00Z")),
-        org.apache.spark.sql.RowFactory.create("x-late", "delivered", RatingFixture.at("2026-11-03T09:00:01Z"))),
+        org.apache.spark.sql.RowFactory.create("x-late", "delivered", RatingFixture.at("2026-11-03T09:00:01Z")),
+        org.apache.spark.sql.RowFactory.create("w-4", "read", RatingFixture.at("2026-11-04T11:00:00Z"))),
         RatingFixture.STATUSES);
     Dataset<Row> tierOffsets = Tiering.offsets(MonthToDate.counters(settled));
     Dataset<Row> quotaOffsets = ServiceQuota.offsets(MonthToDate.counters(settled));
@@ -379,20 +382,23 @@ class MessageRatingTest {
     assertThat(quotaCrossings.collectAsList()).extracting(r -> r.getString(0)).containsExactly("pn-b-in");
 
     // two quiet stored rows marked: a kept one comes back as stored, a re-rated one is priced again
-    Column marked = col("message_id").isin("w-5", "x-5");
+    Column marked = col("message_id").isin("w-4", "w-5", "x-5");
     Dataset<Row> storedMarked = stored.withColumn("price",
         org.apache.spark.sql.functions.when(marked, lit(new BigDecimal("9.990000"))).otherwise(col("price")));
     Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, carried, tierOffsets, quotaOffsets, touched,
         storedMarked, receipts, tierCrossings, quotaCrossings, months));
     assertThat(price(reRated.where(col("message_id").equalTo("w-5")).first())).isEqualByComparingTo("9.99");
-    reRated = reRated.where(col("message_id").notEqual("w-5"));
+    Row w4 = reRated.where(col("message_id").equalTo("w-4")).first();
+    assertThat(price(w4)).isEqualByComparingTo("9.99"); // kept, with tonight's read receipt
+    assertThat((Timestamp) w4.getAs("read_at")).isEqualTo(RatingFixture.at("2026-11-04T11:00:00Z"));
+    reRated = reRated.where(col("message_id").notEqual("w-5")).where(col("message_id").notEqual("w-4"));
 
     // the counts of a kept group are not worked out again: compare every column but them
     String[] priced = java.util.Arrays.stream(lastNight.columns())
         .filter(c -> !c.equals("tier_position") && !c.equals("service_quota_position")).toArray(String[]::new);
     Column[] cols = java.util.Arrays.stream(priced).map(c -> col(c)).toArray(Column[]::new);
     assertThat(reRated.select(cols).orderBy("message_id").collectAsList())
-        .containsExactlyElementsOf(all.where(beforeHorizon.unary_$bang()).where(col("message_id").notEqual("w-5"))
+        .containsExactlyElementsOf(all.where(beforeHorizon.unary_$bang()).where(col("message_id").isin("w-4", "w-5").unary_$bang())
             .select(cols).orderBy("message_id").collectAsList());
     // x-5 crossed into tier 3 in a quiet conversation, and was priced again
     assertThat((Long) lastNight.where(col("message_id").equalTo("x-5")).first().getAs("tier_from")).isZero();
