@@ -398,6 +398,12 @@ public final class NightlyJob {
       List<String> months = localMonths(h.rating().minusDays(1), date.plusDays(2));
       Dataset<Row> tierCrossings = ThresholdCrossings.tiers(stored, arrivals, tierOffsets, rateCard, months).localCheckpoint();
       Dataset<Row> quotaCrossings = ThresholdCrossings.quota(stored, arrivals, quotaOffsets, months).localCheckpoint();
+      // tonight's receipts for messages that came before tonight: those of tonight's own messages
+      // are rated with their conversations, so the stored rows meet only these (a few percent)
+      Column tonight = col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)));
+      Dataset<Row> olderReceipts = statuses.where(tonight).where(col("status").isin("delivered", "read"))
+          .join(messages.where(tonight).select("message_id"), "message_id", "left_anti")
+          .select("message_id", "status", "status_at").localCheckpoint();
       counts.put("rating.tier_groups_crossing", tierCrossings.count()); // checkpointed: no re-read
       counts.put("rating.phones_crossing_quota", quotaCrossings.count());
       LOG.info("rating {}: {} tier groups and {} phone numbers may cross a threshold: their stored rows are ordered again",
@@ -413,7 +419,7 @@ public final class NightlyJob {
                   messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date))))
                       .select("phone_number_id", "user_key").distinct(),
                   stored,
-                  statuses.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))),
+                  olderReceipts,
                   tierCrossings, quotaCrossings, months));
       // the dates carried messages come from keep their other messages as they are
       ratedRows = rated.unionByName(before.where(notRerated)

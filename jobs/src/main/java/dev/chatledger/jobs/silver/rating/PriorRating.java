@@ -53,8 +53,11 @@ public final class PriorRating {
    */
   static Split split(Dataset<Row> stored, Dataset<Row> receiptsTonight, Dataset<Row> tierCrossings,
       Dataset<Row> quotaCrossings, java.util.List<String> months) {
-    Dataset<Row> receipts = Delivery.earliestReceipts(receiptsTonight, "_receipt_id")
-        .withColumnRenamed("delivered_at", "_delivered_at").withColumnRenamed("read_at", "_read_at");
+    // few (the receipts of tonight's own messages go with their conversations): broadcast into the
+    // scan, so that the stored rows are not shuffled, neither the kept ones nor the re-rated ones
+    Dataset<Row> receipts = dev.chatledger.jobs.silver.NightKeys.joinable(
+        Delivery.earliestReceipts(receiptsTonight, "_receipt_id")
+            .withColumnRenamed("delivered_at", "_delivered_at").withColumnRenamed("read_at", "_read_at"));
     Dataset<Row> marked = stored.join(receipts, col("message_id").equalTo(col("_receipt_id")), "left");
     Column rerate = lit(true);
     if (tierCrossings != null) {
