@@ -71,7 +71,11 @@ public final class PriorRating {
       // a receipt that does not move the delivery earlier (a read after it) changes only read_at
       Column movesDelivery = col("_delivered_at").isNotNull()
           .and(col("delivered_at").isNull().or(col("_delivered_at").lt(col("delivered_at"))));
-      rerate = movesDelivery.or(col("_x_tier").isNotNull()).or(col("_x_quota").isNotNull())
+      // only a service message under pmp-2026-10 can use the quota: a template of such a phone
+      // number keeps its row unless its tier group may cross
+      Column mayUseQuota = org.apache.spark.sql.functions.coalesce( // never null: a row is kept or re-rated
+          col("type").notEqual("template").and(col("policy").equalTo(PricingPolicy.PMP_2026_10)), lit(false));
+      rerate = movesDelivery.or(col("_x_tier").isNotNull()).or(col("_x_quota").isNotNull().and(mayUseQuota))
           // delivered in a month the crossings were not checked for (a clock far off): ordered again
           .or(col("local_month").isNotNull().and(col("local_month").isin((Object[]) months.toArray()).unary_$bang()));
     }

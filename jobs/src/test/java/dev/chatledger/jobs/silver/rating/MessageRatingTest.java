@@ -382,7 +382,7 @@ class MessageRatingTest {
     assertThat(quotaCrossings.collectAsList()).extracting(r -> r.getString(0)).containsExactly("pn-b-in");
 
     // two quiet stored rows marked: a kept one comes back as stored, a re-rated one is priced again
-    Column marked = col("message_id").isin("w-4", "w-5", "x-5");
+    Column marked = col("message_id").isin("w-4", "w-5", "x-5", "u-5-0", "svc-0900");
     Dataset<Row> storedMarked = stored.withColumn("price",
         org.apache.spark.sql.functions.when(marked, lit(new BigDecimal("9.990000"))).otherwise(col("price")));
     Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, carried, tierOffsets, quotaOffsets, touched,
@@ -391,14 +391,18 @@ class MessageRatingTest {
     Row w4 = reRated.where(col("message_id").equalTo("w-4")).first();
     assertThat(price(w4)).isEqualByComparingTo("9.99"); // kept, with tonight's read receipt
     assertThat((Timestamp) w4.getAs("read_at")).isEqualTo(RatingFixture.at("2026-11-04T11:00:00Z"));
-    reRated = reRated.where(col("message_id").notEqual("w-5")).where(col("message_id").notEqual("w-4"));
+    // a template of pn-b-in, whose quota may run out tonight, keeps its row (templates use no
+    // quota, and its tier group cannot cross); a service message of it is priced again
+    assertThat(price(reRated.where(col("message_id").equalTo("u-5-0")).first())).isEqualByComparingTo("9.99");
+    assertThat(price(reRated.where(col("message_id").equalTo("svc-0900")).first())).isEqualByComparingTo("0");
+    reRated = reRated.where(col("message_id").isin("w-4", "w-5", "u-5-0").unary_$bang());
 
     // the counts of a kept group are not worked out again: compare every column but them
     String[] priced = java.util.Arrays.stream(lastNight.columns())
         .filter(c -> !c.equals("tier_position") && !c.equals("service_quota_position")).toArray(String[]::new);
     Column[] cols = java.util.Arrays.stream(priced).map(c -> col(c)).toArray(Column[]::new);
     assertThat(reRated.select(cols).orderBy("message_id").collectAsList())
-        .containsExactlyElementsOf(all.where(beforeHorizon.unary_$bang()).where(col("message_id").isin("w-4", "w-5").unary_$bang())
+        .containsExactlyElementsOf(all.where(beforeHorizon.unary_$bang()).where(col("message_id").isin("w-4", "w-5", "u-5-0").unary_$bang())
             .select(cols).orderBy("message_id").collectAsList());
     // x-5 crossed into tier 3 in a quiet conversation, and was priced again
     assertThat((Long) lastNight.where(col("message_id").equalTo("x-5")).first().getAs("tier_from")).isZero();
