@@ -299,18 +299,13 @@ class MessageRatingTest {
     Dataset<Row> all = f.rated().persist(); // one rating of everything
     java.time.LocalDate from = java.time.LocalDate.parse("2026-11-03"); // late-delivery's sent date (NightScope)
     Column beforeHorizon = col("sent_date").lt(lit(java.sql.Date.valueOf(from)));
-    Column deliveredBefore = col("delivered_at").lt(lit(Timestamp.valueOf(from.atStartOfDay())));
-    Dataset<Row> carried = lastNight.where(beforeHorizon.and(deliveredBefore.unary_$bang())).select("message_id");
-    Dataset<Row> settled = lastNight.where(beforeHorizon.and(deliveredBefore));
-    Dataset<Row> stored = lastNight.where(beforeHorizon.unary_$bang())
-        .unionByName(lastNight.join(carried, "message_id", "left_semi"));
-    Dataset<Row> touched = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create("pn-b-in", "u-2")),
-        org.apache.spark.sql.types.StructType.fromDDL("phone_number_id STRING, user_key STRING"));
+    Stored last = Stored.from(lastNight, from);
+    Dataset<Row> touched = touched("pn-b-in", "u-2");
     Dataset<Row> receipts = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create(
         "late-delivery", "delivered", RatingFixture.at("2026-11-04T12:00:00Z"))), RatingFixture.STATUSES);
 
-    Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, carried, Tiering.offsets(MonthToDate.counters(settled)),
-            ServiceQuota.offsets(MonthToDate.counters(settled)), touched, stored, receipts));
+    Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, last.carried(), Tiering.offsets(MonthToDate.counters(last.settled())),
+            ServiceQuota.offsets(MonthToDate.counters(last.settled())), touched, last.rows(), receipts));
 
     assertThat(reRated.orderBy("message_id").collectAsList())
         .containsExactlyElementsOf(all.where(beforeHorizon.unary_$bang()).orderBy("message_id").collectAsList());
@@ -353,13 +348,8 @@ class MessageRatingTest {
     Dataset<Row> all = f.rated().persist();
     java.time.LocalDate from = java.time.LocalDate.parse("2026-11-03");
     Column beforeHorizon = col("sent_date").lt(lit(java.sql.Date.valueOf(from)));
-    Column deliveredBefore = col("delivered_at").lt(lit(Timestamp.valueOf(from.atStartOfDay())));
-    Dataset<Row> carried = lastNight.where(beforeHorizon.and(deliveredBefore.unary_$bang())).select("message_id");
-    Dataset<Row> settled = lastNight.where(beforeHorizon.and(deliveredBefore));
-    Dataset<Row> stored = lastNight.where(beforeHorizon.unary_$bang())
-        .unionByName(lastNight.join(carried, "message_id", "left_semi"));
-    Dataset<Row> touched = RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create("pn-b-utc", "u-7")),
-        org.apache.spark.sql.types.StructType.fromDDL("phone_number_id STRING, user_key STRING"));
+    Stored last = Stored.from(lastNight, from);
+    Dataset<Row> touched = touched("pn-b-utc", "u-7");
     Dataset<Row> arrivals = RatingFixture.df(java.util.List.of(
             org.apache.spark.sql.RowFactory.create("b-utc", "pn-b-utc", "template", "utility")),
         org.apache.spark.sql.types.StructType.fromDDL("business_id STRING, phone_number_id STRING, type STRING, template_category STRING"));
@@ -368,12 +358,12 @@ class MessageRatingTest {
         org.apache.spark.sql.RowFactory.create("x-late", "delivered", RatingFixture.at("2026-11-03T09:00:01Z")),
         org.apache.spark.sql.RowFactory.create("w-4", "read", RatingFixture.at("2026-11-04T11:00:00Z"))),
         RatingFixture.STATUSES);
-    Dataset<Row> tierOffsets = Tiering.offsets(MonthToDate.counters(settled));
-    Dataset<Row> quotaOffsets = ServiceQuota.offsets(MonthToDate.counters(settled));
+    Dataset<Row> tierOffsets = Tiering.offsets(MonthToDate.counters(last.settled()));
+    Dataset<Row> quotaOffsets = ServiceQuota.offsets(MonthToDate.counters(last.settled()));
     java.util.List<String> months = java.util.List.of("2026-11");
-    Dataset<Row> tierCrossings = ThresholdCrossings.tiers(stored, arrivals, tierOffsets,
+    Dataset<Row> tierCrossings = ThresholdCrossings.tiers(last.rows(), arrivals, tierOffsets,
         RatingFixture.df(f.rateCard, RatingFixture.RATE_CARD), months);
-    Dataset<Row> quotaCrossings = ThresholdCrossings.quota(stored, arrivals, quotaOffsets, months);
+    Dataset<Row> quotaCrossings = ThresholdCrossings.quota(last.rows(), arrivals, quotaOffsets, months);
 
     // b-in's utility count starts at 8 (above the tier at 3), b-br's 0..2 stay below it; b-utc's 0..4 straddle it;
     // pn-b-in's quota stands at 287 before the horizon, with 714 stored re-rated messages after it
@@ -381,11 +371,11 @@ class MessageRatingTest {
         .containsExactly("b-utc/India/utility");
     assertThat(quotaCrossings.collectAsList()).extracting(r -> r.getString(0)).containsExactly("pn-b-in");
 
-    // two quiet stored rows marked: a kept one comes back as stored, a re-rated one is priced again
+    // quiet stored rows marked: a kept one comes back as stored, a re-rated one is priced again
     Column marked = col("message_id").isin("w-4", "w-5", "x-5", "u-5-0", "svc-0900");
-    Dataset<Row> storedMarked = stored.withColumn("price",
+    Dataset<Row> storedMarked = last.rows().withColumn("price",
         org.apache.spark.sql.functions.when(marked, lit(new BigDecimal("9.990000"))).otherwise(col("price")));
-    Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, carried, tierOffsets, quotaOffsets, touched,
+    Dataset<Row> reRated = reRate(f, new MessageRating.Horizon(from, last.carried(), tierOffsets, quotaOffsets, touched,
         storedMarked, receipts, tierCrossings, quotaCrossings, months));
     assertThat(price(reRated.where(col("message_id").equalTo("w-5")).first())).isEqualByComparingTo("9.99");
     Row w4 = reRated.where(col("message_id").equalTo("w-4")).first();
@@ -431,6 +421,27 @@ class MessageRatingTest {
       }
     }
     return f;
+  }
+
+  /**
+   * Last night's rated rows as a night re-rating from {@code from} sees them: the carried-over
+   * message ids (sent before, delivered after), the settled rows behind the month-to-date counters,
+   * and the stored rows it re-rates (sent from {@code from} on, or carried).
+   */
+  private record Stored(Dataset<Row> carried, Dataset<Row> settled, Dataset<Row> rows) {
+    static Stored from(Dataset<Row> lastNight, java.time.LocalDate from) {
+      Column beforeHorizon = col("sent_date").lt(lit(java.sql.Date.valueOf(from)));
+      Column deliveredBefore = col("delivered_at").lt(lit(Timestamp.valueOf(from.atStartOfDay())));
+      Dataset<Row> carried = lastNight.where(beforeHorizon.and(deliveredBefore.unary_$bang())).select("message_id");
+      return new Stored(carried, lastNight.where(beforeHorizon.and(deliveredBefore)),
+          lastNight.where(beforeHorizon.unary_$bang()).unionByName(lastNight.join(carried, "message_id", "left_semi")));
+    }
+  }
+
+  /** The one conversation a night brought messages for. */
+  private static Dataset<Row> touched(String phoneNumberId, String userKey) {
+    return RatingFixture.df(java.util.List.of(org.apache.spark.sql.RowFactory.create(phoneNumberId, userKey)),
+        org.apache.spark.sql.types.StructType.fromDDL("phone_number_id STRING, user_key STRING"));
   }
 
   /** Re-rates the fixture from the horizon, with the messages from its context on. */
