@@ -391,8 +391,8 @@ public final class NightlyJob {
       Dataset<Row> quotaOffsets = ServiceQuota.offsets(monthToDate);
       Dataset<Row> stored = before.where(col("sent_date").geq(functions.lit(java.sql.Date.valueOf(h.rating()))))
           .unionByName(NightScope.carriedOver(before, h.rating()));
-      Dataset<Row> arrivals = messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)))
-          .and(col("direction").equalTo("outbound"))).select("business_id", "phone_number_id", "type", "template_category");
+      Column tonight = col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date))); // the night's arrivals
+      Dataset<Row> arrivals = messages.where(tonight.and(col("direction").equalTo("outbound"))).select("business_id", "phone_number_id", "type", "template_category");
       // the groups whose order tonight can move a price: only their stored rows are ordered again
       // (cut from the table like the counters)
       List<String> months = localMonths(h.rating().minusDays(1), date.plusDays(2));
@@ -400,7 +400,6 @@ public final class NightlyJob {
       Dataset<Row> quotaCrossings = ThresholdCrossings.quota(stored, arrivals, quotaOffsets, months).localCheckpoint();
       // tonight's receipts for messages that came before tonight: those of tonight's own messages
       // are rated with their conversations, so the stored rows meet only these (a few percent)
-      Column tonight = col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date)));
       Dataset<Row> olderReceipts = statuses.where(tonight).where(col("status").isin("delivered", "read"))
           .join(messages.where(tonight).select("message_id"), "message_id", "left_anti")
           .select("message_id", "status", "status_at").localCheckpoint();
@@ -416,8 +415,7 @@ public final class NightlyJob {
               new MessageRating.Horizon(h.rating(), carried, tierOffsets, quotaOffsets,
                   // only the conversations tonight brought messages for are rated from silver; the
                   // other re-rated messages keep their stored windows and delivery (PriorRating)
-                  messages.where(col("dt").equalTo(functions.lit(java.sql.Date.valueOf(date))))
-                      .select("phone_number_id", "user_key").distinct(),
+                  messages.where(tonight).select("phone_number_id", "user_key").distinct(),
                   stored,
                   olderReceipts,
                   tierCrossings, quotaCrossings, months));

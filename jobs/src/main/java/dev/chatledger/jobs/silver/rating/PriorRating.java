@@ -29,19 +29,11 @@ public final class PriorRating {
       "entry_point_opened_at", "entry_point_opened_by"};
 
   /**
-   * Stored rows of {@code silver.rated_messages} back in their state before the quota: the
-   * pricing type of a service message the quota decides is pending again ({@link PricingPolicy}:
-   * a non-template message under {@code pmp-2026-10} outside an entry point window), and the
-   * earliest delivered and read statuses of {@code receiptsTonight} move their delivery earlier.
-   */
-  static Dataset<Row> beforeQuota(Dataset<Row> stored, Dataset<Row> receiptsTonight) {
-    return split(stored, receiptsTonight, null, null, null).rerated();
-  }
-
-  /**
-   * The stored rows to re-rate, before the quota (as {@link #beforeQuota}), and those kept as
-   * they are: a row whose delivery no receipt tonight moves earlier (a read receipt after it only
-   * sets read_at) and whose tier group and phone number cannot cross a threshold tonight
+   * The stored rows to re-rate, back in their state before the quota (the pricing type of a
+   * service message the quota decides is pending again, see {@link PricingPolicy}, and tonight's
+   * earliest delivered and read receipts move their delivery earlier), and those kept as they
+   * are: a row whose delivery no receipt tonight moves earlier (a read receipt after it only sets
+   * read_at) and whose tier group and phone number cannot cross a threshold tonight
    * ({@link ThresholdCrossings}) keeps its delivery, its group, and a tier and quota position on
    * the same side of every threshold, so its stored price and pricing type stand. Both come from
    * one join with the receipts.

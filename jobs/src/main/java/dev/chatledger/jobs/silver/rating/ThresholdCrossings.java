@@ -19,8 +19,8 @@ import org.apache.spark.sql.Row;
  * re-rated message's tier count n lies between the month-to-date counter O of its group and
  * O + U - 1, where U bounds how many of the group's messages the night re-rates (its stored
  * re-rated rows plus the messages of the business and category that arrived tonight, in any
- * market). When no {@code tier_from}
- * of the (market, category) lies in (O, O + U - 1], every n there gives the same tier, so the
+ * market). When no {@code tier_from} of the (market, category) lies in (O, O + U - 1], every n
+ * there gives the same tier, so the
  * group's stored rows keep their price whatever the order tonight; likewise a phone number's
  * quota when O + U <= 1,000 (all free) or O >= 1,000 (all charged). Only the other groups need
  * the order, and with it every stored row of theirs ({@link PriorRating}). Small aggregates.
