@@ -70,8 +70,12 @@ public final class GoldLayer {
     Dataset<Row> consents = carried.consentHistory();
     gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.since(carried.consentDaily(), consents, carried.arrivedConsents(),
         in.rated().where(since("revenue_date", h.rating())), h.consent(), h.rating()));
+    // the night's templates: all sent from the rating horizon on (NightScope)
+    Dataset<Row> arrivedTemplates = in.messages()
+        .where(col("dt").equalTo(lit(java.sql.Date.valueOf(runDate))).and(col("type").equalTo("template")));
     gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.since(in.rated().where(since("sent_date", h.consent())),
-        consents, carried.violations().where(since("sent_date", h.consent())), carried.arrivedConsents(), h.rating()));
+        consents, carried.violations().where(since("sent_date", h.consent())), carried.arrivedConsents(),
+        arrivedTemplates, h.rating()));
     gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, in.markets()));
     gold.put(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
         RegionalUsageDaily.usage(messages, rated, in.markets()), rated, in.businesses(),

@@ -91,6 +91,11 @@ class AdoptionFixture extends SparkTestSupport {
     return SPARK.createDataFrame(inbound, MESSAGES);
   }
 
+  /** The message ids of {@code ids}: a night's arrivals. */
+  static Dataset<Row> messageIds(String... ids) {
+    return SPARK.createDataset(List.of(ids), org.apache.spark.sql.Encoders.STRING()).toDF("message_id");
+  }
+
   Dataset<Row> markets() {
     return SPARK.createDataFrame(markets, MARKETS);
   }

@@ -129,11 +129,12 @@ class AdoptionTest {
   }
 
   @Test
-  void aNightRechecksRecentTemplatesAndPairsWithArrivedConsentAndKeepsThePublishedRest() {
-    // as published: u-1 and u-2 had no opt-in, both templates of Nov 1 were violations
+  void aNightChecksTheTemplatesThatArrivedAndThePairsWithArrivedConsentAndKeepsThePublishedRest() {
+    // as published: u-1 and u-2 had no opt-in, their templates of Nov 1 and Nov 4 were violations
     AdoptionFixture before = new AdoptionFixture()
         .template("t-1", "u-1", "marketing", "2026-11-01T12:00:00Z", null)
-        .template("t-2", "u-2", "marketing", "2026-11-01T12:00:00Z", null);
+        .template("t-2", "u-2", "marketing", "2026-11-01T12:00:00Z", null)
+        .template("t-4", "u-2", "marketing", "2026-11-04T08:00:00Z", null);
     // marked, to tell a kept row from a re-checked one
     org.apache.spark.sql.Dataset<Row> published = ConsentViolations.from(before.rated(), before.consents())
         .withColumn("reason", org.apache.spark.sql.functions.lit("as published"));
@@ -142,13 +143,16 @@ class AdoptionTest {
         .consent("u-1", "opt_in", "2026-10-31T10:00:00Z")
         .template("t-1", "u-1", "marketing", "2026-11-01T12:00:00Z", null)
         .template("t-2", "u-2", "marketing", "2026-11-01T12:00:00Z", null)
+        .template("t-4", "u-2", "marketing", "2026-11-04T08:00:00Z", null)
         .template("t-3", "u-2", "utility", "2026-11-05T09:00:00Z", null);
     Map<String, Row> night = AdoptionFixture.byKey(ConsentViolations.since(now.rated(), now.consents(), published,
-        now.consents(), java.time.LocalDate.parse("2026-11-04")), "message_id");
+        now.consents(), AdoptionFixture.messageIds("t-3"), java.time.LocalDate.parse("2026-11-04")), "message_id");
     Map<String, Row> full = now.violations();
 
-    assertThat(night).containsOnlyKeys("t-2", "t-3").containsOnlyKeys(full.keySet().toArray(new String[0]));
+    assertThat(night).containsOnlyKeys("t-2", "t-3", "t-4").containsOnlyKeys(full.keySet().toArray(new String[0]));
     assertThat(night.get("t-2").<String>getAs("reason")).isEqualTo("as published");
+    // sent after the rating horizon but stored before tonight, with no consent event tonight: kept
+    assertThat(night.get("t-4").<String>getAs("reason")).isEqualTo("as published");
     assertThat(night.get("t-3").<String>getAs("reason")).isEqualTo("no_active_opt_in");
   }
 
@@ -167,7 +171,7 @@ class AdoptionTest {
         .consent("c-5", "u-3", "opt_in", "2026-10-10T10:00:00Z");
     Dataset<Row> arrived = now.consents().where(col("event_id").isin("c-3", "c-4", "c-5"));
     Map<String, Row> night = AdoptionFixture.byKey(ConsentViolations.since(now.rated(), now.consents(), published,
-        arrived, java.time.LocalDate.parse("2026-11-01")), "message_id");
+        arrived, AdoptionFixture.messageIds(), java.time.LocalDate.parse("2026-11-01")), "message_id");
 
     // u1-old was read from the templates (an opt-out can add violations), u2-old's published row
     // was re-checked (still no opt-in: the reason changes), u3-after's went, u3-before's was kept
