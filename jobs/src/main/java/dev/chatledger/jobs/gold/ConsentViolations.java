@@ -58,6 +58,33 @@ public final class ConsentViolations {
    */
   public static Dataset<Row> since(Dataset<Row> rated, Dataset<Row> consents, Dataset<Row> published,
       Dataset<Row> arrived, Dataset<Row> arrivedMessages, LocalDate arrivalsFrom) {
+    return check(rated, published, arrived, arrivedMessages, arrivalsFrom).against(consents);
+  }
+
+  /**
+   * What a night checks ({@link #since}): {@code probes}, the templates checked against consent
+   * (materialized), and {@code kept}, the published rows that stay as they are. Apart from the
+   * consent events, so that a night can read the events of every pair it re-evaluates, for this
+   * table and {@code gold.consent_daily}, in one scan of the history.
+   */
+  public record Check(Dataset<Row> kept, Dataset<Row> probes) {
+    /** The (business_id, user_key) of the checked templates, one row per template. */
+    public Dataset<Row> pairs() {
+      return probes.select("business_id", "user_key");
+    }
+
+    /**
+     * The violations from the horizon on, given the consent events of (at least) the checked
+     * templates' pairs; the events of other pairs are not read.
+     */
+    public Dataset<Row> against(Dataset<Row> consents) {
+      return kept.unionByName(violating(probes, ConsentState.ofPairsIn(consents, probes)));
+    }
+  }
+
+  /** The templates a night checks and the published rows it keeps: {@link #since} without the consent events. */
+  public static Check check(Dataset<Row> rated, Dataset<Row> published, Dataset<Row> arrived,
+      Dataset<Row> arrivedMessages, LocalDate arrivalsFrom) {
     Column narrowing = col("action").isin("opt_out", "block");
     // the pairs whose consent changed tonight: as many as the night's events, broadcast (when
     // small enough) into the scans of the templates and the published rows, which then shuffle nothing
@@ -80,7 +107,7 @@ public final class ConsentViolations {
     Dataset<Row> kept = publishedRows.where(isNew.or(touched).unary_$bang()).drop(marks);
     // read once: counted for the broadcast of its pairs, then checked
     Dataset<Row> probes = toCheck.unionByName(recheck).localCheckpoint();
-    return kept.unionByName(violating(probes, ConsentState.ofPairsIn(consents, probes)));
+    return new Check(kept, probes);
   }
 
   /** {@code rows} with the marks of their pair's change tonight and of their arrival tonight. */

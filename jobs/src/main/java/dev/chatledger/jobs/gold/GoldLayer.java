@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.not;
 
 import dev.chatledger.jobs.NightHorizon;
+import dev.chatledger.jobs.silver.consent.ConsentState;
 import dev.chatledger.jobs.tables.Table;
 import java.time.LocalDate;
 import java.util.LinkedHashMap;
@@ -67,15 +68,19 @@ public final class GoldLayer {
     gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(in.reconciliation()));
     gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.since(carried.cohorts(),
         in.consents().where(since("occurred_date", h.cohorts())), carried.arrivedConsents(), runDate, h.cohorts()));
-    Dataset<Row> consents = carried.consentHistory();
-    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.since(carried.consentDaily(), consents, carried.arrivedConsents(),
-        in.rated().where(since("revenue_date", h.rating())), h.consent(), h.rating()));
     // the night's templates: all sent from the rating horizon on (NightScope)
     Dataset<Row> arrivedTemplates = in.messages()
         .where(col("dt").equalTo(lit(java.sql.Date.valueOf(runDate))).and(col("type").equalTo("template")));
-    gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.since(in.rated().where(since("sent_date", h.consent())),
-        consents, carried.violations().where(since("sent_date", h.consent())), carried.arrivedConsents(),
-        arrivedTemplates, h.rating()));
+    ConsentViolations.Check violationCheck = ConsentViolations.check(in.rated().where(since("sent_date", h.consent())),
+        carried.violations().where(since("sent_date", h.consent())), carried.arrivedConsents(), arrivedTemplates,
+        h.rating());
+    // one scan of the consent history for both consent tables: the events of the arrived events'
+    // pairs and of the checked templates' pairs (each table takes its own pairs from these few)
+    Dataset<Row> consents = ConsentState.ofPairsIn(ConsentState.deciding(carried.consentHistory()),
+        carried.arrivedConsents().select("business_id", "user_key").unionByName(violationCheck.pairs()));
+    gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.since(carried.consentDaily(), consents, carried.arrivedConsents(),
+        in.rated().where(since("revenue_date", h.rating())), h.consent(), h.rating()));
+    gold.put(Table.GOLD_CONSENT_VIOLATIONS, violationCheck.against(consents));
     gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(messages, rated, in.markets()));
     gold.put(Table.GOLD_BUSINESS_USAGE_DAILY, BusinessUsageDaily.from(
         RegionalUsageDaily.usage(messages, rated, in.markets()), rated, in.businesses(),

@@ -439,6 +439,41 @@ class AdoptionTest {
   }
 
   @Test
+  void bothConsentTablesOfANightReadTheHistoryOnceForTheirPairsOnly() {
+    AdoptionFixture before = publishedConsents();
+    Dataset<Row> publishedDaily = ConsentDaily.from(before.consents(), before.rated());
+    Dataset<Row> publishedViolations = ConsentViolations.from(before.rated(), before.consents());
+    // tonight: the late events of u-1..u-4 and a marketing template to u-6, who never opted in;
+    // u-5 (a prompt, published) has neither an event nor a template tonight
+    AdoptionFixture now = withTonight(publishedConsents())
+        .template("m-3", "u-6", "marketing", "2026-11-07T09:00:00Z", null);
+    java.time.LocalDate horizon = java.time.LocalDate.parse("2026-11-02");
+    java.time.LocalDate rerated = java.time.LocalDate.parse("2026-11-05");
+    Dataset<Row> tonight = arrived(now, "n-1", "n-2", "n-3", "n-4");
+    Dataset<Row> history = dev.chatledger.jobs.silver.consent.ConsentState.since(now.consents(), horizon);
+
+    ConsentViolations.Check check = ConsentViolations.check(now.rated().where("sent_date >= DATE'2026-11-02'"),
+        publishedViolations.where("sent_date >= DATE'2026-11-02'"), tonight, AdoptionFixture.messageIds("m-3"), horizon);
+    Dataset<Row> read = dev.chatledger.jobs.silver.consent.ConsentState.ofPairsIn(
+        dev.chatledger.jobs.silver.consent.ConsentState.deciding(history),
+        tonight.select("business_id", "user_key").unionByName(check.pairs()));
+
+    // the arrived events' pairs and the checked templates' (u-6 has no event): not u-5's prompt
+    assertThat(read.columns()).containsExactly("business_id", "user_key", "event_id", "action", "occurred_at");
+    assertThat(read.select("user_key").distinct().collectAsList()).extracting(r -> r.getString(0))
+        .containsExactlyInAnyOrder("u-1", "u-2", "u-3", "u-4");
+    // and from those few events both tables equal one derivation over every event
+    assertThat(rowsFrom(check.against(read), "sent_date", "2026-11-02", "message_id"))
+        .containsExactlyElementsOf(rowsFrom(ConsentViolations.from(now.rated(), now.consents()), "sent_date", "2026-11-02",
+            "message_id"))
+        .anyMatch(r -> r.contains("m-3") && r.contains("no_active_opt_in"))
+        .anyMatch(r -> r.contains("m-1") && r.contains("blocked"));
+    assertThat(rowsFrom(ConsentDaily.since(publishedDaily, read, tonight,
+            now.rated().where("revenue_date >= DATE'2026-11-05'"), horizon, rerated), "date", "2026-11-02", "date"))
+        .containsExactlyElementsOf(rowsFrom(ConsentDaily.from(now.consents(), now.rated()), "date", "2026-11-02", "date"));
+  }
+
+  @Test
   void aNightAddsToThePublishedCohortsTheChangeOfThePairsWhoseConsentArrived() {
     java.time.LocalDate run = java.time.LocalDate.parse("2026-11-08");
     org.apache.spark.sql.Dataset<Row> published = OptInCohorts.from(publishedConsents().consents(),

@@ -113,6 +113,14 @@ public final class ConsentState {
         .and(rows.col("user_key").eqNullSafe(col("_p_user"))), "left_semi").localCheckpoint();
   }
 
+  /**
+   * Of consent events, the columns that decide a pair's state and its day's counts (the pair,
+   * {@code event_id}, {@code action}, {@code occurred_at}): a scan of history reads these only.
+   */
+  public static Dataset<Row> deciding(Dataset<Row> events) {
+    return events.select("business_id", "user_key", "event_id", "action", "occurred_at");
+  }
+
   /** {@code events} without those of {@code arrived} (by event_id): the history as it was before they came. */
   public static Dataset<Row> before(Dataset<Row> events, Dataset<Row> arrived) {
     return events.join(arrived.select(col("event_id").as("_a_event")), col("event_id").equalTo(col("_a_event")), "left_anti");
