@@ -564,21 +564,23 @@ public final class NightlyJob {
     LocalDate next = h.isFull() ? keep : latest(stateBefore, earliestOf(h.consent(), keep));
     // unchanged when it moves no further and still sums up every event before it
     boolean unchanged = fromState && next.equals(stateBefore);
-    return new ConsentHistory(events, next, unchanged);
+    return new ConsentHistory(events, next, unchanged, fromState && !unchanged);
   }
 
   /**
    * {@code events} decide every pair's state from the consent horizon on; {@code nextState} is the
-   * date the state table sums up the events before after the night, and {@code stateUnchanged}
-   * says that the table already does.
+   * date the state table sums up the events before after the night, {@code stateUnchanged}
+   * says that the table already does, and {@code stateMoves} that a stored state moves to a later
+   * date (every row's {@code state_before} changes).
    */
-  private record ConsentHistory(Dataset<Row> events, LocalDate nextState, boolean stateUnchanged) {}
+  private record ConsentHistory(Dataset<Row> events, LocalDate nextState, boolean stateUnchanged, boolean stateMoves) {}
 
   /**
    * Rewrites {@code silver.consent_state} as the events before its next date, each pair's latest
    * ({@link ConsentState#since}): read from the events of the dates it moves over (its state and
    * a day of events on most nights, none while history is younger than the state's days), and
-   * not at all when it does not move. After gold, which read the state as it was.
+   * not at all when it does not move; a stored state that moves is written without a comparison
+   * first. After gold, which read the state as it was.
    */
   private void keepConsentState(ConsentHistory history, Map<String, Long> counts) {
     if (history.stateUnchanged()) {
@@ -586,9 +588,15 @@ public final class NightlyJob {
       return;
     }
     java.sql.Date next = java.sql.Date.valueOf(history.nextState());
-    boolean written = warehouse.replaceAll(Table.SILVER_CONSENT_STATE,
-        ConsentState.since(history.events().where(col("occurred_date").lt(functions.lit(next))), history.nextState())
-            .withColumn("state_before", functions.lit(next)));
+    Dataset<Row> state = ConsentState.since(history.events().where(col("occurred_date").lt(functions.lit(next))),
+        history.nextState()).withColumn("state_before", functions.lit(next));
+    boolean written = true;
+    if (history.stateMoves()) {
+      // a stored state moving on differs in every row: comparing first would derive it twice
+      warehouse.overwriteAll(Table.SILVER_CONSENT_STATE, state);
+    } else {
+      written = warehouse.replaceAll(Table.SILVER_CONSENT_STATE, state);
+    }
     counts.put("consent_state.rewritten", written ? 1L : 0L);
   }
 

@@ -320,6 +320,19 @@ public final class Warehouse {
   }
 
   /**
+   * Replaces the whole table with {@code rows} without comparing them first: for rows known to
+   * differ from what it holds (a consent state that moves to a later date), which the comparison
+   * would derive once more only to find so.
+   */
+  public void overwriteAll(Table t, Dataset<Row> rows) {
+    writing(t, () -> {
+      ensure(t);
+      align(t, rows).write().format("delta").mode(SaveMode.Overwrite).option("mergeSchema", "true").save(path(t));
+      return null;
+    });
+  }
+
+  /**
    * Replaces every date from {@code from} on with {@code rows} (the table's rows from that date
    * on) without comparing them first: for rows known to differ from what the table holds (a
    * night's rating after new messages or statuses came), where the comparison would read and hash

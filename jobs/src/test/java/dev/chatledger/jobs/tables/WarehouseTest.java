@@ -82,6 +82,23 @@ class WarehouseTest extends SparkTestSupport {
   }
 
   @Test
+  void overwritingAWholeTableWritesWithoutComparingWhereReplacingSkipsTheSameRows(@TempDir Path dir) {
+    Warehouse w = Warehouse.open(SPARK, dir.toString());
+    Dataset<Row> rows = cohorts(cohort("2026-11-01", "b-1", 4, 1), cohort("2026-11-02", "b-1", 2, 2));
+    assertThat(w.replaceAll(Table.GOLD_OPTIN_COHORTS, rows)).isTrue();
+    long version = w.version(Table.GOLD_OPTIN_COHORTS);
+    assertThat(w.replaceAll(Table.GOLD_OPTIN_COHORTS, rows)).isFalse(); // compared: the same rows, not written
+    assertThat(w.version(Table.GOLD_OPTIN_COHORTS)).isEqualTo(version);
+
+    // not compared: written even as the same rows, and every earlier row replaced
+    w.overwriteAll(Table.GOLD_OPTIN_COHORTS, rows);
+    assertThat(w.version(Table.GOLD_OPTIN_COHORTS)).isEqualTo(version + 1);
+    w.overwriteAll(Table.GOLD_OPTIN_COHORTS, cohorts(cohort("2026-11-03", "b-2", 5, 0)));
+    assertThat(w.read(Table.GOLD_OPTIN_COHORTS).select("business_id").as(org.apache.spark.sql.Encoders.STRING())
+        .collectAsList()).containsExactly("b-2");
+  }
+
+  @Test
   void aTableIsAtItsPublishedVersionUntilItIsWrittenAgain(@TempDir Path dir) {
     Warehouse w = Warehouse.open(SPARK, dir.toString());
     assertThat(w.atVersion(Table.GOLD_OPTIN_COHORTS, w.latestPublication())).isFalse(); // nothing published
