@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.min;
 
 import dev.chatledger.jobs.gold.OptInCohorts;
+import dev.chatledger.jobs.silver.NightKeys;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.sql.Date;
@@ -84,12 +85,19 @@ final class NightScope {
     // a billing line re-reconciles its message wherever it is dated
     LocalDate reconciliation = rating;
     if (billing != null) {
-      Dataset<Row> lines = w.read(Table.SILVER_BILLING).where(tonight(night)).select("message_id").distinct();
+      Dataset<Row> lines = NightKeys.joinable(w.read(Table.SILVER_BILLING).where(tonight(night)).select("message_id").distinct());
       // its message's row is dated within the lookback before the line (delivered, or sent and
       // first billed, at most that long before): the older dates are not read
+      LocalDate lookback = billing.minusDays(BILLING_LOOKBACK_DAYS);
       reconciliation = earliest(reconciliation, billing, firstDate(w.read(Table.GOLD_BILLING_RECONCILIATION)
-          .where(col("date").geq(lit(Date.valueOf(billing.minusDays(BILLING_LOOKBACK_DAYS)))))
+          .where(col("date").geq(lit(Date.valueOf(lookback))))
           .join(lines, "message_id", "left_semi").agg(min("date"))));
+      // a delivered message that had no row (it cost nothing and had no line yet, like CONTRACT 8's
+      // m-2) gets one dated by its delivery, which can be before the line's date; older files are
+      // skipped by their revenue_date statistics
+      reconciliation = earliest(reconciliation, firstDate(w.read(Table.SILVER_RATED_MESSAGES)
+          .where(col("revenue_date").geq(lit(Date.valueOf(lookback))))
+          .join(lines, "message_id", "left_semi").agg(min("revenue_date"))));
     }
     if (rating != NOTHING) {
       // a line reconciled before its message arrived was dated by the line

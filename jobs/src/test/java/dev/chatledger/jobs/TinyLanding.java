@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * Hand-written landing zones for business b-7: two arrival nights (2026-11-02 and 2026-11-04),
- * prompts and an opt-in, a marketing template, then a late opt-in and an opt-out; and four
- * nights over the consent state's days ({@link #stateNights}).
+ * prompts and an opt-in, a marketing template, then a late opt-in and an opt-out; four nights
+ * over the consent state's days ({@link #stateNights}); and three of late billing lines
+ * ({@link #billingNights}).
  */
 final class TinyLanding {
   static final String FIRST_NIGHT = "2026-11-02";
@@ -68,6 +69,52 @@ final class TinyLanding {
     land(landing, "consents", "2026-10-22", consent("s-8", U2, "opt_in", "2026-09-01T11:00:00.000Z"),
         consent("s-9", U1, "opt_in", "2026-10-21T08:00:00.000Z"));
     land(landing, "messages", "2026-10-22", template("sm-6", U1, "2026-10-21T12:00:00.000Z"));
+  }
+
+  /** The arrival nights of {@link #billingNights}, in order. */
+  static final List<String> BILLING_NIGHTS = List.of("2026-11-21", "2026-11-22", "2026-11-24");
+
+  /**
+   * Three nights of billing lines that land after their messages, for business b-7. The first
+   * night is CONTRACT 8's example (m-2 is free, m-3 a failed service message) plus m-4, a template
+   * that is never delivered. The second brings the contract's charge for m-2 (billed the day after
+   * m-2's delivery, so it dates nothing before that night), one for m-4 and one for a message that
+   * never arrives. The third brings a new template, m-5, delivered and charged.
+   */
+  static void billingNights(Path landing) throws IOException {
+    reference(landing);
+    land(landing, "messages", "2026-11-21",
+        "{\"event_id\":\"e-1\",\"message_id\":\"m-1\",\"direction\":\"inbound\",\"sent_at\":\"2026-11-21T08:00:00.000Z\","
+            + "\"business_id\":\"b-7\",\"phone_number_id\":\"pn-7a\",\"user_phone\":\"" + U1 + "\",\"type\":\"text\","
+            + "\"referral\":{\"source_type\":\"ad\",\"source_id\":\"ad-55\"}}",
+        "{\"event_id\":\"e-2\",\"message_id\":\"m-2\",\"direction\":\"outbound\",\"sent_at\":\"2026-11-21T08:05:00.000Z\","
+            + "\"business_id\":\"b-7\",\"phone_number_id\":\"pn-7a\",\"user_phone\":\"" + U1 + "\",\"type\":\"template\","
+            + "\"template\":{\"name\":\"order_shipped\",\"category\":\"utility\",\"language\":\"en_IN\"}}",
+        "{\"event_id\":\"e-3\",\"message_id\":\"m-3\",\"direction\":\"outbound\",\"sent_at\":\"2026-11-21T09:00:00.000Z\","
+            + "\"business_id\":\"b-7\",\"phone_number_id\":\"pn-7a\",\"user_id\":\"BR.1502576394655843\",\"type\":\"text\"}",
+        template("m-4", U2, "2026-11-21T10:00:00.000Z"));
+    land(landing, "statuses", "2026-11-21",
+        status("s-1", "m-2", "delivered", "2026-11-21T08:05:02.000Z"),
+        "{\"event_id\":\"s-2\",\"message_id\":\"m-3\",\"status\":\"failed\",\"status_at\":\"2026-11-21T09:00:01.000Z\","
+            + "\"error_code\":131047}");
+    land(landing, "billing", "2026-11-22",
+        charge("bl-1", "m-2", "utility", "0.0014", "2026-11-22T00:00:05.000Z"),
+        charge("bl-4", "m-4", "marketing", "0.0107", "2026-11-22T01:00:00.000Z"),
+        charge("bl-404", "m-404", "marketing", "0.0107", "2026-11-22T02:00:00.000Z"));
+    land(landing, "messages", "2026-11-24", template("m-5", U2, "2026-11-23T09:00:00.000Z"));
+    land(landing, "statuses", "2026-11-24", status("s-5", "m-5", "delivered", "2026-11-23T09:00:02.000Z"));
+    land(landing, "billing", "2026-11-24", charge("bl-5", "m-5", "marketing", "0.0107", "2026-11-23T10:00:00.000Z"));
+  }
+
+  private static String status(String id, String messageId, String status, String at) {
+    return "{\"event_id\":\"" + id + "\",\"message_id\":\"" + messageId + "\",\"status\":\"" + status
+        + "\",\"status_at\":\"" + at + "\"}";
+  }
+
+  private static String charge(String id, String messageId, String category, String amount, String at) {
+    return "{\"billing_event_id\":\"" + id + "\",\"message_id\":\"" + messageId + "\",\"business_id\":\"b-7\","
+        + "\"kind\":\"charge\",\"category\":\"" + category + "\",\"pricing_type\":\"regular\",\"amount\":\""
+        + amount + "\",\"currency\":\"USD\",\"billed_at\":\"" + at + "\"}";
   }
 
   private static String template(String id, String phone, String sentAt) {

@@ -1,0 +1,73 @@
+package dev.chatledger.jobs;
+
+import static org.apache.spark.sql.functions.col;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.ops.DataQuality;
+import dev.chatledger.jobs.tables.Table;
+import dev.chatledger.jobs.tables.Warehouse;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real nightly job over {@link TinyLanding#billingNights}: a billing line that lands nights
+ * after its message is reconciled on the date one run over all gives it, also when that message
+ * had no reconciliation row before (it costs nothing: CONTRACT 8's m-2) and its date is before
+ * every other date the night changes.
+ */
+class LateBillingNightsTest extends SparkTestSupport {
+  @TempDir static Path dir;
+
+  @Test
+  void lateLinesAreReconciledOnTheDatesOfOneRunOverAll() throws Exception {
+    Path landing = dir.resolve("landing");
+    TinyLanding.billingNights(landing);
+    Warehouse warehouse = Warehouse.open(SPARK, dir.resolve("warehouse").toString());
+    NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true))
+        .withQualityThresholds(DataQuality.Thresholds.defaults().with("feed_empty", 0.0, null));
+    List<LocalDate> nights = TinyLanding.BILLING_NIGHTS.stream().map(LocalDate::parse).toList();
+
+    job.run(nights.get(0));
+    assertThat(reconciliation(warehouse)).isEmpty(); // m-2 is free, m-4 undelivered: nothing expected yet
+
+    // the charge for m-2 is dated by m-2's delivery (2026-11-21), before the line's own date
+    job.run(nights.get(1));
+    List<String> afterLines = List.of(
+        "m-2 2026-11-21 unexpected_charge 0.000000 0.001400",
+        "m-4 2026-11-22 unexpected_charge 0.000000 0.010700",
+        "m-404 2026-11-22 unknown_message null 0.010700");
+    assertThat(reconciliation(warehouse)).containsExactlyElementsOf(afterLines);
+
+    // a night from 2026-11-22 on: m-2's line of that date stays with m-2, not an unknown message
+    job.run(nights.get(2));
+    assertThat(reconciliation(warehouse)).containsExactly(afterLines.get(0), afterLines.get(1), afterLines.get(2),
+        "m-5 2026-11-23 match 0.010700 0.010700");
+
+    Map<Table, Dataset<Row>> once = new OneRunOverAll(SPARK, landing, HmacKey.DEMO_KEY).gold(nights.get(2));
+    for (Table table : List.of(Table.GOLD_BILLING_RECONCILIATION, Table.GOLD_RECONCILIATION_DAILY)) {
+      Column[] c = Arrays.stream(table.schema().fields())
+          .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new);
+      Dataset<Row> expected = once.get(table).select(c);
+      Dataset<Row> actual = warehouse.read(table).select(c);
+      assertThat(actual.count()).as(table.qualifiedName()).isPositive().isEqualTo(expected.count());
+      assertThat(actual.exceptAll(expected).count()).as(table.qualifiedName()).isZero();
+    }
+  }
+
+  private static List<String> reconciliation(Warehouse warehouse) {
+    return warehouse.read(Table.GOLD_BILLING_RECONCILIATION).orderBy("message_id")
+        .selectExpr("concat_ws(' ', message_id, cast(date AS STRING), outcome, coalesce(cast(expected AS STRING), 'null'), "
+            + "cast(billed AS STRING))")
+        .as(Encoders.STRING()).collectAsList();
+  }
+}
