@@ -458,12 +458,8 @@ public final class NightlyJob {
         reconciliation = BillingReconciliation.reconcile(ratedTable, billing);
       } else {
         // the messages and lines that can be dated on or after the horizon (NightScope)
-        LocalDate from = h.reconciliation();
-        LocalDate lookback = from.minusDays(NightScope.BILLING_LOOKBACK_DAYS);
-        reconciliation = BillingReconciliation.reconcile(
-                GoldLayer.sentOrRevenueSince(ratedTable, lookback, from),
-                billing.where(col("billed_date").geq(functions.lit(java.sql.Date.valueOf(lookback)))))
-            .where(col("date").geq(functions.lit(java.sql.Date.valueOf(from))));
+        reconciliation = BillingReconciliation.since(ratedTable, billing, h.reconciliation(),
+            NightScope.BILLING_LOOKBACK_DAYS);
       }
       reconciliation = reconciliation.persist(StorageLevel.MEMORY_AND_DISK());
       // each business's first message and template: from all messages when full (or not kept yet),
@@ -564,16 +560,21 @@ public final class NightlyJob {
     LocalDate next = h.isFull() ? keep : latest(stateBefore, earliestOf(h.consent(), keep));
     // unchanged when it moves no further and still sums up every event before it
     boolean unchanged = fromState && next.equals(stateBefore);
-    return new ConsentHistory(events, next, unchanged, fromState && !unchanged);
+    return new ConsentHistory(events, next, fromState, unchanged);
   }
 
   /**
    * {@code events} decide every pair's state from the consent horizon on; {@code nextState} is the
-   * date the state table sums up the events before after the night, {@code stateUnchanged}
-   * says that the table already does, and {@code stateMoves} that a stored state moves to a later
-   * date (every row's {@code state_before} changes).
+   * date the state table sums up the events before after the night, {@code fromState} says that
+   * the events start from a stored state, and {@code stateUnchanged} that the table already sums
+   * up the events before {@code nextState}.
    */
-  private record ConsentHistory(Dataset<Row> events, LocalDate nextState, boolean stateUnchanged, boolean stateMoves) {}
+  private record ConsentHistory(Dataset<Row> events, LocalDate nextState, boolean fromState, boolean stateUnchanged) {
+    /** A stored state that moves to a later date: every row's {@code state_before} changes. */
+    boolean stateMoves() {
+      return fromState && !stateUnchanged;
+    }
+  }
 
   /**
    * Rewrites {@code silver.consent_state} as the events before its next date, each pair's latest
@@ -590,13 +591,8 @@ public final class NightlyJob {
     java.sql.Date next = java.sql.Date.valueOf(history.nextState());
     Dataset<Row> state = ConsentState.since(history.events().where(col("occurred_date").lt(functions.lit(next))),
         history.nextState()).withColumn("state_before", functions.lit(next));
-    boolean written = true;
-    if (history.stateMoves()) {
-      // a stored state moving on differs in every row: comparing first would derive it twice
-      warehouse.overwriteAll(Table.SILVER_CONSENT_STATE, state);
-    } else {
-      written = warehouse.replaceAll(Table.SILVER_CONSENT_STATE, state);
-    }
+    // a stored state moving on differs in every row: comparing first would derive it twice
+    boolean written = warehouse.replaceAll(Table.SILVER_CONSENT_STATE, state, history.stateMoves());
     counts.put("consent_state.rewritten", written ? 1L : 0L);
   }
 

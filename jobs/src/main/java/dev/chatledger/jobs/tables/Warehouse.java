@@ -333,6 +333,19 @@ public final class Warehouse {
   }
 
   /**
+   * The whole table replaced with {@code rows}: by {@link #overwriteAll} when {@code rowsDiffer}
+   * (they are known to change), else by {@link #replaceAll(Table, Dataset)}, which writes nothing
+   * when the table already holds them. Returns whether it wrote.
+   */
+  public boolean replaceAll(Table t, Dataset<Row> rows, boolean rowsDiffer) {
+    if (!rowsDiffer) {
+      return replaceAll(t, rows);
+    }
+    overwriteAll(t, rows);
+    return true;
+  }
+
+  /**
    * Replaces every date from {@code from} on with {@code rows} (the table's rows from that date
    * on) without comparing them first: for rows known to differ from what the table holds (a
    * night's rating after new messages or statuses came), where the comparison would read and hash

@@ -111,4 +111,58 @@ class BillingReconciliationTest extends SparkTestSupport {
     assertThat(day.<Long>getAs("missing_charge")).isEqualTo(1L);
     assertThat(day.<Long>getAs("unexpected_charge")).isEqualTo(1L);
   }
+
+  private static final StructType DATED_RATED = StructType.fromDDL(
+      "message_id STRING, business_id STRING, sent_date DATE, revenue_date DATE, category STRING, "
+          + "pricing_type STRING, billable BOOLEAN, price DECIMAL(18,6)");
+  private static final StructType DATED_BILLING = StructType.fromDDL(
+      "message_id STRING, business_id STRING, kind STRING, category STRING, pricing_type STRING, "
+          + "amount DECIMAL(18,6), billed_at TIMESTAMP, billed_date DATE");
+
+  private static Row sent(String id, String sentDate, String revenueDate, boolean billable) {
+    return RowFactory.create(id, "b-7", Date.valueOf(sentDate), revenueDate == null ? null : Date.valueOf(revenueDate),
+        "marketing", "regular", billable, new BigDecimal(billable ? "0.0107" : "0"));
+  }
+
+  private static Row charge(String id, String billedDate) {
+    return RowFactory.create(id, "b-7", "charge", "marketing", "regular", new BigDecimal("0.0107"),
+        Timestamp.valueOf(billedDate + " 10:00:00"), Date.valueOf(billedDate));
+  }
+
+  @Test
+  void sinceADateEqualsTheRowsOfAllMessagesDatedFromIt() {
+    Dataset<Row> ratedRows = SPARK.createDataFrame(List.of(
+        sent("sent-after", "2026-11-23", "2026-11-23", true),
+        sent("delivered-before", "2026-11-20", "2026-11-21", true), // its line is billed on 11-22
+        sent("carried-over", "2026-11-21", "2026-11-22", true),
+        sent("undelivered", "2026-11-18", null, false),
+        sent("undelivered-billed-before", "2026-11-18", null, false),
+        sent("sent-before-lookback", "2026-11-10", "2026-11-22", true),
+        sent("settled", "2026-11-15", "2026-11-15", true)), DATED_RATED);
+    Dataset<Row> lines = SPARK.createDataFrame(List.of(
+        charge("sent-after", "2026-11-23"),
+        charge("delivered-before", "2026-11-22"),
+        charge("undelivered", "2026-11-22"),
+        charge("undelivered-billed-before", "2026-11-21"),
+        charge("undelivered-billed-before", "2026-11-23"),
+        charge("never-arrived", "2026-11-23"),
+        charge("never-arrived-before", "2026-11-21"),
+        charge("never-arrived-before", "2026-11-22"),
+        charge("sent-before-lookback", "2026-11-22")), DATED_BILLING);
+    java.time.LocalDate from = java.time.LocalDate.parse("2026-11-22");
+
+    Dataset<Row> since = BillingReconciliation.since(ratedRows, lines, from, 8);
+    Dataset<Row> all = BillingReconciliation.reconcile(ratedRows, lines)
+        .where(org.apache.spark.sql.functions.col("date").geq(Date.valueOf(from)));
+
+    assertThat(since.orderBy("message_id").selectExpr("concat_ws(' ', message_id, cast(date AS STRING), outcome)")
+        .as(org.apache.spark.sql.Encoders.STRING()).collectAsList()).containsExactly(
+            "carried-over 2026-11-22 missing_charge",
+            "never-arrived 2026-11-23 unknown_message",
+            "sent-after 2026-11-23 match",
+            "sent-before-lookback 2026-11-22 match",
+            "undelivered 2026-11-22 unexpected_charge");
+    assertThat(since.exceptAll(all).count()).isZero();
+    assertThat(all.exceptAll(since).count()).isZero();
+  }
 }

@@ -88,11 +88,14 @@ class WarehouseTest extends SparkTestSupport {
     assertThat(w.replaceAll(Table.GOLD_OPTIN_COHORTS, rows)).isTrue();
     long version = w.version(Table.GOLD_OPTIN_COHORTS);
     assertThat(w.replaceAll(Table.GOLD_OPTIN_COHORTS, rows)).isFalse(); // compared: the same rows, not written
+    assertThat(w.replaceAll(Table.GOLD_OPTIN_COHORTS, rows, false)).isFalse();
     assertThat(w.version(Table.GOLD_OPTIN_COHORTS)).isEqualTo(version);
 
     // not compared: written even as the same rows, and every earlier row replaced
     w.overwriteAll(Table.GOLD_OPTIN_COHORTS, rows);
     assertThat(w.version(Table.GOLD_OPTIN_COHORTS)).isEqualTo(version + 1);
+    assertThat(w.replaceAll(Table.GOLD_OPTIN_COHORTS, rows, true)).isTrue(); // known to differ: not compared
+    assertThat(w.version(Table.GOLD_OPTIN_COHORTS)).isEqualTo(version + 2);
     w.overwriteAll(Table.GOLD_OPTIN_COHORTS, cohorts(cohort("2026-11-03", "b-2", 5, 0)));
     assertThat(w.read(Table.GOLD_OPTIN_COHORTS).select("business_id").as(org.apache.spark.sql.Encoders.STRING())
         .collectAsList()).containsExactly("b-2");
