@@ -1,6 +1,5 @@
 package dev.chatledger.jobs.gold;
 
-import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
@@ -38,30 +37,18 @@ public final class BillingReconciliation {
 
   /**
    * The rows of {@link #reconcile} dated on or after {@code from}, given that a line is billed
-   * within {@code lookbackDays} of its message's delivery or, undelivered, its sending. It reads
-   * whole rows only of the messages that can be dated there: sent from {@code from} on, delivered
-   * from it on (the second read of {@link GoldLayer#sentOrRevenueSince}), or sent in the lookback
-   * and never delivered (dated by their first line). The lookback's delivered messages are dated
-   * before {@code from}, so they are not reconciled; only their ids are looked up, for the lines
-   * that would otherwise look like lines of an unknown message (billed from {@code from} on for a
-   * message delivered before it). Rows and lines both come from the lookback on, as in a run over
-   * all of them.
+   * within {@code lookbackDays} of its message's delivery or, undelivered, its sending: the rated
+   * messages sent from the lookback on or delivered from {@code from} on (the two reads of
+   * {@link GoldLayer#sentOrRevenueSince}) and the lines billed from the lookback on. The lookback's
+   * messages delivered before {@code from} are dated before it and their rows dropped, but they
+   * are read: a line billed from {@code from} on can be one of theirs, and is not an unknown
+   * message's. (Reading only their ids for those lines cost more: two scans of the lookback.)
    */
   public static Dataset<Row> since(Dataset<Row> rated, Dataset<Row> billing, LocalDate from, int lookbackDays) {
-    Column fromDate = lit(java.sql.Date.valueOf(from));
-    Column inLookback = col("sent_date").geq(lit(java.sql.Date.valueOf(from.minusDays(lookbackDays))))
-        .and(col("sent_date").lt(fromDate));
-    Dataset<Row> datable = GoldLayer.sentOrRevenueSince(rated, from, from)
-        .unionByName(rated.where(inLookback.and(col("revenue_date").isNull())));
-    Dataset<Row> rows = reconcile(datable,
-            billing.where(col("billed_date").geq(lit(java.sql.Date.valueOf(from.minusDays(lookbackDays))))))
-        .where(col("date").geq(fromDate));
-    // few: lines of messages that never arrived, or that were delivered before `from` (the
-    // reconciliation's shuffles are reused for them, not computed twice)
-    Dataset<Row> unknown = rows.where(col("outcome").equalTo(UNKNOWN_MESSAGE)).select(col("message_id").as("_unknown_id"));
-    Dataset<Row> datedBefore = rated.where(inLookback).select(col("message_id").as("_dated_before"))
-        .join(broadcast(unknown), col("_dated_before").equalTo(col("_unknown_id")), "left_semi");
-    return rows.join(broadcast(datedBefore), col("message_id").equalTo(col("_dated_before")), "left_anti");
+    java.sql.Date lookback = java.sql.Date.valueOf(from.minusDays(lookbackDays));
+    return reconcile(GoldLayer.sentOrRevenueSince(rated, lookback.toLocalDate(), from),
+            billing.where(col("billed_date").geq(lit(lookback))))
+        .where(col("date").geq(lit(java.sql.Date.valueOf(from))));
   }
 
   public static Dataset<Row> reconcile(Dataset<Row> rated, Dataset<Row> billing) {
