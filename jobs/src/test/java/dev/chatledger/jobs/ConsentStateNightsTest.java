@@ -1,20 +1,12 @@
 package dev.chatledger.jobs;
 
-import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chatledger.jobs.config.HmacKey;
-import dev.chatledger.jobs.ops.DataQuality;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,8 +26,7 @@ class ConsentStateNightsTest extends SparkTestSupport {
     Path landing = dir.resolve("landing");
     TinyLanding.stateNights(landing);
     Warehouse warehouse = Warehouse.open(SPARK, dir.resolve("warehouse").toString());
-    NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true))
-        .withQualityThresholds(DataQuality.Thresholds.defaults().with("feed_empty", 0.0, null));
+    NightlyJob job = TinyLanding.nightlyJob(warehouse, landing);
     List<LocalDate> nights = TinyLanding.STATE_NIGHTS.stream().map(LocalDate::parse).toList();
 
     job.run(nights.get(0));
@@ -61,15 +52,7 @@ class ConsentStateNightsTest extends SparkTestSupport {
     assertThat(state(warehouse)).containsExactly("s-2 opt_in 2026-09-11", "s-8 opt_in 2026-09-11");
     assertThat(violations(warehouse)).containsExactly("sm-2 no_active_opt_in", "sm-5 blocked");
 
-    Map<Table, Dataset<Row>> once = new OneRunOverAll(SPARK, landing, HmacKey.DEMO_KEY).gold(nights.get(3));
-    for (Table table : CONSENT_TABLES) {
-      Column[] c = Arrays.stream(table.schema().fields())
-          .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new);
-      Dataset<Row> expected = once.get(table).select(c);
-      Dataset<Row> actual = warehouse.read(table).select(c);
-      assertThat(actual.count()).as(table.qualifiedName()).isPositive().isEqualTo(expected.count());
-      assertThat(actual.exceptAll(expected).count()).as(table.qualifiedName()).isZero();
-    }
+    OneRunOverAll.assertSameRows(SPARK, landing, nights.get(3), warehouse, CONSENT_TABLES);
   }
 
   private static List<String> state(Warehouse warehouse) {

@@ -1,21 +1,13 @@
 package dev.chatledger.jobs;
 
-import static org.apache.spark.sql.functions.col;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.chatledger.jobs.config.HmacKey;
-import dev.chatledger.jobs.ops.DataQuality;
 import dev.chatledger.jobs.tables.Table;
 import dev.chatledger.jobs.tables.Warehouse;
 import java.nio.file.Path;
 import java.time.LocalDate;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
-import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,8 +25,7 @@ class LateBillingNightsTest extends SparkTestSupport {
     Path landing = dir.resolve("landing");
     TinyLanding.billingNights(landing);
     Warehouse warehouse = Warehouse.open(SPARK, dir.resolve("warehouse").toString());
-    NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true))
-        .withQualityThresholds(DataQuality.Thresholds.defaults().with("feed_empty", 0.0, null));
+    NightlyJob job = TinyLanding.nightlyJob(warehouse, landing);
     List<LocalDate> nights = TinyLanding.BILLING_NIGHTS.stream().map(LocalDate::parse).toList();
 
     job.run(nights.get(0));
@@ -53,15 +44,7 @@ class LateBillingNightsTest extends SparkTestSupport {
     assertThat(reconciliation(warehouse)).containsExactly(afterLines.get(0), afterLines.get(1), afterLines.get(2),
         "m-5 2026-11-23 match 0.010700 0.010700");
 
-    Map<Table, Dataset<Row>> once = new OneRunOverAll(SPARK, landing, HmacKey.DEMO_KEY).gold(nights.get(2));
-    for (Table table : List.of(Table.GOLD_BILLING_RECONCILIATION, Table.GOLD_RECONCILIATION_DAILY)) {
-      Column[] c = Arrays.stream(table.schema().fields())
-          .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new);
-      Dataset<Row> expected = once.get(table).select(c);
-      Dataset<Row> actual = warehouse.read(table).select(c);
-      assertThat(actual.count()).as(table.qualifiedName()).isPositive().isEqualTo(expected.count());
-      assertThat(actual.exceptAll(expected).count()).as(table.qualifiedName()).isZero();
-    }
+    OneRunOverAll.assertSameRows(SPARK, landing, nights.get(2), warehouse, List.of(Table.GOLD_BILLING_RECONCILIATION, Table.GOLD_RECONCILIATION_DAILY));
   }
 
   private static List<String> reconciliation(Warehouse warehouse) {

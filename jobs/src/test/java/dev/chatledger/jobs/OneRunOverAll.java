@@ -2,6 +2,7 @@ package dev.chatledger.jobs;
 
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.chatledger.datasets.contract.Feed;
 import dev.chatledger.jobs.bronze.LandedLines;
@@ -12,12 +13,15 @@ import dev.chatledger.jobs.silver.Pseudonymization;
 import dev.chatledger.jobs.gold.BillingReconciliation;
 import dev.chatledger.jobs.gold.GoldLayer;
 import dev.chatledger.jobs.silver.rating.MessageRating;
+import dev.chatledger.jobs.config.HmacKey;
 import dev.chatledger.jobs.tables.Table;
+import dev.chatledger.jobs.tables.Warehouse;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -72,6 +76,23 @@ final class OneRunOverAll {
     Dataset<Row> reconciliation = BillingReconciliation.reconcile(rated, silver.get(Feed.BILLING));
     return GoldLayer.derive(new GoldLayer.Inputs(rated, reconciliation, messages, consents, markets, businesses),
         lastNight);
+  }
+
+  /**
+   * Asserts that each of {@code tables}, as {@code warehouse} holds it after the nights of
+   * {@code landing} up to {@code lastNight}, has the rows of one run over all of them.
+   */
+  static void assertSameRows(SparkSession spark, Path landing, LocalDate lastNight, Warehouse warehouse,
+      List<Table> tables) {
+    Map<Table, Dataset<Row>> once = new OneRunOverAll(spark, landing, HmacKey.DEMO_KEY).gold(lastNight);
+    for (Table table : tables) {
+      Column[] c = Arrays.stream(table.schema().fields())
+          .map(f -> col(f.name()).cast(f.dataType()).as(f.name())).toArray(Column[]::new);
+      Dataset<Row> expected = once.get(table).select(c);
+      Dataset<Row> actual = warehouse.read(table).select(c);
+      assertThat(actual.count()).as(table.qualifiedName()).isPositive().isEqualTo(expected.count());
+      assertThat(actual.exceptAll(expected).count()).as(table.qualifiedName()).isZero();
+    }
   }
 
   private static Dataset<Row> reference(SparkSession spark, Path landing, ReferenceFiles ref) {

@@ -1,5 +1,8 @@
 package dev.chatledger.jobs;
 
+import dev.chatledger.jobs.config.HmacKey;
+import dev.chatledger.jobs.ops.DataQuality;
+import dev.chatledger.jobs.tables.Warehouse;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -131,6 +134,12 @@ final class TinyLanding {
     Files.writeString(reference.resolve("businesses.csv"),
         "business_id,name,country,timezone,vertical,account_type,verified,registered_at\n"
             + "b-7,Example Retail,IN,Asia/Kolkata,retail,api,true,2025-03-02T10:00:00Z\n");
+  }
+
+  /** The nightly job over a tiny landing zone, where a feed that lands nothing on a night only warns. */
+  static NightlyJob nightlyJob(Warehouse warehouse, Path landing) {
+    return new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true))
+        .withQualityThresholds(DataQuality.Thresholds.defaults().with("feed_empty", 0.0, null));
   }
 
   private TinyLanding() {}

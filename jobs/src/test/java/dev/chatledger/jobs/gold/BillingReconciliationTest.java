@@ -112,16 +112,13 @@ class BillingReconciliationTest extends SparkTestSupport {
     assertThat(day.<Long>getAs("unexpected_charge")).isEqualTo(1L);
   }
 
-  private static final StructType DATED_RATED = StructType.fromDDL(
-      "message_id STRING, business_id STRING, sent_date DATE, revenue_date DATE, category STRING, "
-          + "pricing_type STRING, billable BOOLEAN, price DECIMAL(18,6)");
-  private static final StructType DATED_BILLING = StructType.fromDDL(
-      "message_id STRING, business_id STRING, kind STRING, category STRING, pricing_type STRING, "
-          + "amount DECIMAL(18,6), billed_at TIMESTAMP, billed_date DATE");
+  // with the partition columns the reads from a horizon filter on
+  private static final StructType DATED_RATED = RATED.add("sent_date", "date");
+  private static final StructType DATED_BILLING = BILLING.add("billed_date", "date");
 
   private static Row sent(String id, String sentDate, String revenueDate, boolean billable) {
-    return RowFactory.create(id, "b-7", Date.valueOf(sentDate), revenueDate == null ? null : Date.valueOf(revenueDate),
-        "marketing", "regular", billable, new BigDecimal(billable ? "0.0107" : "0"));
+    return RowFactory.create(id, "b-7", revenueDate == null ? null : Date.valueOf(revenueDate),
+        "marketing", "regular", billable, new BigDecimal(billable ? "0.0107" : "0"), Date.valueOf(sentDate));
   }
 
   private static Row charge(String id, String billedDate) {
