@@ -44,7 +44,12 @@ class LateBillingNightsTest extends SparkTestSupport {
     assertThat(reconciliation(warehouse)).containsExactly(afterLines.get(0), afterLines.get(1), afterLines.get(2),
         "m-5 2026-11-23 match 0.010700 0.010700");
 
-    OneRunOverAll.assertSameRows(SPARK, landing, nights.get(2), warehouse, List.of(Table.GOLD_BILLING_RECONCILIATION, Table.GOLD_RECONCILIATION_DAILY));
+    // a week after the first night: of the statuses that landed then, s-9's message never came
+    job.run(nights.get(3));
+    assertThat(warehouse.read(Table.OPS_RUNS).where("dates = '2026-11-28'").selectExpr("counts['rating.orphan_status']")
+        .as(Encoders.LONG()).collectAsList()).containsExactly(1L);
+
+    OneRunOverAll.assertSameRows(SPARK, landing, nights.get(3), warehouse, List.of(Table.GOLD_BILLING_RECONCILIATION, Table.GOLD_RECONCILIATION_DAILY));
   }
 
   private static List<String> reconciliation(Warehouse warehouse) {

@@ -75,14 +75,16 @@ final class TinyLanding {
   }
 
   /** The arrival nights of {@link #billingNights}, in order. */
-  static final List<String> BILLING_NIGHTS = List.of("2026-11-21", "2026-11-22", "2026-11-24");
+  static final List<String> BILLING_NIGHTS = List.of("2026-11-21", "2026-11-22", "2026-11-24", "2026-11-28");
 
   /**
    * Three nights of billing lines that land after their messages, for business b-7. The first
    * night is CONTRACT 8's example (m-2 is free, m-3 a failed service message) plus m-4, a template
    * that is never delivered. The second brings the contract's charge for m-2 (billed the day after
    * m-2's delivery, so it dates nothing before that night), one for m-4 and one for a message that
-   * never arrives. The third brings a new template, m-5, delivered and charged.
+   * never arrives. The third brings a new template, m-5, delivered and charged. The fourth
+   * brings nothing: the statuses that landed a week before it are counted as orphans, one of
+   * them (s-9, of a message that never arrives).
    */
   static void billingNights(Path landing) throws IOException {
     reference(landing);
@@ -99,7 +101,8 @@ final class TinyLanding {
     land(landing, "statuses", "2026-11-21",
         status("s-1", "m-2", "delivered", "2026-11-21T08:05:02.000Z"),
         "{\"event_id\":\"s-2\",\"message_id\":\"m-3\",\"status\":\"failed\",\"status_at\":\"2026-11-21T09:00:01.000Z\","
-            + "\"error_code\":131047}");
+            + "\"error_code\":131047}",
+        status("s-9", "m-999", "delivered", "2026-11-21T10:00:02.000Z"));
     land(landing, "billing", "2026-11-22",
         charge("bl-1", "m-2", "utility", "0.0014", "2026-11-22T00:00:05.000Z"),
         charge("bl-4", "m-4", "marketing", "0.0107", "2026-11-22T01:00:00.000Z"),
