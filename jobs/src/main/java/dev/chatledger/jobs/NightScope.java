@@ -85,7 +85,9 @@ final class NightScope {
     // a billing line re-reconciles its message wherever it is dated
     LocalDate reconciliation = rating;
     if (billing != null) {
-      Dataset<Row> lines = NightKeys.joinable(w.read(Table.SILVER_BILLING).where(tonight(night)).select("message_id").distinct());
+      // read once: sized for the broadcast, then looked up in two tables
+      Dataset<Row> lines = NightKeys.joinable(
+          w.read(Table.SILVER_BILLING).where(tonight(night)).select("message_id").distinct().localCheckpoint());
       // its message's row is dated within the lookback before the line (delivered, or sent and
       // first billed, at most that long before): the older dates are not read
       LocalDate lookback = billing.minusDays(BILLING_LOOKBACK_DAYS);

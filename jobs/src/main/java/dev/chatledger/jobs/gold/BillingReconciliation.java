@@ -45,9 +45,9 @@ public final class BillingReconciliation {
    * message's. (Reading only their ids for those lines cost more: two scans of the lookback.)
    */
   public static Dataset<Row> since(Dataset<Row> rated, Dataset<Row> billing, LocalDate from, int lookbackDays) {
-    java.sql.Date lookback = java.sql.Date.valueOf(from.minusDays(lookbackDays));
-    return reconcile(GoldLayer.sentOrRevenueSince(rated, lookback.toLocalDate(), from),
-            billing.where(col("billed_date").geq(lit(lookback))))
+    LocalDate lookback = from.minusDays(lookbackDays);
+    return reconcile(GoldLayer.sentOrRevenueSince(rated, lookback, from),
+            billing.where(col("billed_date").geq(lit(java.sql.Date.valueOf(lookback)))))
         .where(col("date").geq(lit(java.sql.Date.valueOf(from))));
   }
 
