@@ -41,13 +41,37 @@ import java.util.function.Consumer;
 public final class LandingZoneGenerator {
 
   /** What to generate. */
-  public record Options(Path out, LocalDate from, int days, long messagesPerDay, long seed) {
+  public record Options(Path out, LocalDate from, int days, long messagesPerDay, long seed, Lateness lateness) {
     public Options {
       if (days < 1) {
         throw new IllegalArgumentException("days must be >= 1, got: " + days);
       }
       if (messagesPerDay < 1) {
         throw new IllegalArgumentException("messages per day must be >= 1, got: " + messagesPerDay);
+      }
+    }
+
+    /** With the {@link Lateness#USUAL} late lines and redeliveries. */
+    public Options(Path out, LocalDate from, int days, long messagesPerDay, long seed) {
+      this(out, from, days, messagesPerDay, seed, Lateness.USUAL);
+    }
+  }
+
+  /**
+   * How lines arrive after their event: a share of them lands 1 to {@code maxLateDays} days late,
+   * and a share is delivered twice, the second copy up to {@code redeliveryDays} days after the
+   * first.
+   */
+  public record Lateness(double lateShare, int maxLateDays, double redeliveryShare, int redeliveryDays) {
+    /** What the generator has always written: 3% late by 1-3 days, 1% redelivered within a day. */
+    public static final Lateness USUAL = new Lateness(0.03, 3, 0.01, 1);
+
+    public Lateness {
+      if (lateShare < 0 || lateShare > 1 || redeliveryShare < 0 || redeliveryShare > 1) {
+        throw new IllegalArgumentException("shares must be within 0..1, got: " + lateShare + ", " + redeliveryShare);
+      }
+      if (maxLateDays < 1 || redeliveryDays < 1) {
+        throw new IllegalArgumentException("late and redelivery days must be >= 1, got: " + maxLateDays + ", " + redeliveryDays);
       }
     }
   }
@@ -522,23 +546,29 @@ public final class LandingZoneGenerator {
     // ---- writing ------------------------------------------------------------------------
 
     /**
-     * Lands one line: on its event's UTC date, or 1-3 days late; about 1% are delivered twice and
-     * about 0.1% are corrupted on the way.
+     * Lands one line: on its event's UTC date, or late ({@link Lateness}); some are delivered twice
+     * and about 0.1% are corrupted on the way.
      */
     private void emit(String feed, long eventAt, String line) {
+      Lateness lateness = options.lateness();
       LocalDate eventDate = LocalDate.ofEpochDay(Math.floorDiv(eventAt, DAY));
       LocalDate arrival = eventDate.isBefore(day) ? day : eventDate;
-      if (rnd.nextDouble() < 0.03) {
-        arrival = arrival.plusDays(1 + rnd.nextInt(3));
+      if (rnd.nextDouble() < lateness.lateShare()) {
+        arrival = arrival.plusDays(1 + rnd.nextInt(lateness.maxLateDays()));
       }
       double r = rnd.nextDouble();
       if (r < 0.001) {
         line = corrupt(feed, line);
       }
       write(feed, arrival, line);
-      if (r > 0.99) {
-        write(feed, rnd.nextBoolean() ? arrival : arrival.plusDays(1), line); // redelivery
+      if (r > 1 - lateness.redeliveryShare()) {
+        write(feed, arrival.plusDays(redeliveryDelay(lateness.redeliveryDays())), line);
       }
+    }
+
+    private int redeliveryDelay(int maxDays) {
+      // within a day it draws as it always did, so that a seed's usual landing zone stays the same
+      return maxDays == 1 ? (rnd.nextBoolean() ? 0 : 1) : rnd.nextInt(maxDays + 1);
     }
 
     private String corrupt(String feed, String line) {

@@ -44,6 +44,34 @@ class LandingZoneGeneratorTest {
   }
 
   @Test
+  void laterLatenessLandsLinesUpToItsDaysAfterTheirEvent(@TempDir Path out) throws Exception {
+    var lateness = new LandingZoneGenerator.Lateness(0.5, 6, 0.2, 4);
+    new LandingZoneGenerator(new LandingZoneGenerator.Options(out, LocalDate.parse("2026-11-16"), 2, 3_000, 11, lateness))
+        .run(line -> {});
+    Pattern sentDate = Pattern.compile("\"sent_at\":\"([0-9]{4}-[0-9]{2}-[0-9]{2})T");
+    Map<Long, Integer> linesByDaysLate = new HashMap<>();
+    try (Stream<Path> files = Files.walk(out.resolve("messages"))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        LocalDate arrival = LocalDate.parse(f.getParent().getFileName().toString().substring(3));
+        for (String line : Files.readAllLines(f)) {
+          Matcher m = sentDate.matcher(line);
+          if (m.find()) { // a corrupted line may have lost it
+            // a local sending time (2% of lines) may be a day off its UTC date
+            linesByDaysLate.merge(LocalDate.parse(m.group(1)).until(arrival, java.time.temporal.ChronoUnit.DAYS), 1, Integer::sum);
+          }
+        }
+      }
+    }
+    int all = linesByDaysLate.values().stream().mapToInt(Integer::intValue).sum();
+    int late = linesByDaysLate.entrySet().stream().filter(e -> e.getKey() >= 1).mapToInt(Map.Entry::getValue).sum();
+    // half land 1-6 days late; a fifth are landed again up to 4 days after their first copy
+    assertThat((double) late / all).isBetween(0.45, 0.65);
+    assertThat(linesByDaysLate.keySet().stream().mapToLong(Long::longValue).max().orElseThrow()).isBetween(8L, 11L);
+    assertThat(linesByDaysLate.keySet().stream().mapToLong(Long::longValue).min().orElseThrow()).isGreaterThanOrEqualTo(-1L);
+    assertThat(linesByDaysLate).containsKeys(1L, 2L, 3L, 4L, 5L, 6L);
+  }
+
+  @Test
   void usersAreMostlyInIndiaThenBrazilWithValidNumbers(@TempDir Path out) throws Exception {
     generate(out, 40_000);
     Map<String, Set<String>> usersByRegion = new HashMap<>();

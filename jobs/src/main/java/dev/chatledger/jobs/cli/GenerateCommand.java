@@ -26,9 +26,28 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "random seed; same seed, same files (default: ${DEFAULT-VALUE})")
   long seed;
 
+  @Option(names = "--late-share", defaultValue = "0.03",
+      description = "share of lines that land late (default: ${DEFAULT-VALUE})")
+  double lateShare;
+
+  @Option(names = "--max-late-days", defaultValue = "3",
+      description = "a late line lands 1 to this many days after its event (default: ${DEFAULT-VALUE})")
+  int maxLateDays;
+
+  @Option(names = "--redelivery-share", defaultValue = "0.01",
+      description = "share of lines delivered twice (default: ${DEFAULT-VALUE})")
+  double redeliveryShare;
+
+  @Option(names = "--redelivery-days", defaultValue = "1",
+      description = "the second copy lands 0 to this many days after the first (default: ${DEFAULT-VALUE})")
+  int redeliveryDays;
+
   @Override
   public Integer call() {
-    LandingZoneGenerator.Summary s = generate(out, from, days, messagesPerDay, seed);
+    // out-of-range values are an IllegalArgumentException: a usage error (exit 2)
+    var lateness = new LandingZoneGenerator.Lateness(lateShare, maxLateDays, redeliveryShare, redeliveryDays);
+    LandingZoneGenerator.Summary s = new LandingZoneGenerator(
+        new LandingZoneGenerator.Options(out, from, days, messagesPerDay, seed, lateness)).run(System.err::println);
     System.out.printf("wrote %,d messages, %,d lines %s to %s in %.1f s (%,.0f messages/s)%n",
         s.messages(), s.lines(), s.linesPerFeed(), out, s.millis() / 1000.0,
         s.messages() / Math.max(0.001, s.millis() / 1000.0));
