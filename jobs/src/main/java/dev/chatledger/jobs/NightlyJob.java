@@ -471,8 +471,12 @@ public final class NightlyJob {
       warehouse.replaceAll(Table.SILVER_BUSINESS_FIRSTS, BusinessUsageDaily.firstsRows(firsts));
       Dataset<Row> consents = warehouse.read(Table.SILVER_CONSENTS);
       ConsentHistory consentHistory = consentHistory(date, h, consents);
+      // a cohort's is_final is as of the latest night silver holds: running an older night again
+      // (or rebuilding as of it) must not make a final cohort provisional again
+      LocalDate latestNight = RunRecord.latestNight(warehouse);
+      LocalDate asOf = latestNight != null && latestNight.isAfter(date) ? latestNight : date;
       Map<Table, Dataset<Row>> gold = GoldLayer.derive(new GoldLayer.Inputs(ratedTable, reconciliation, messages,
-          consents, markets, businesses), date, h, new GoldLayer.Carried(firsts, consentHistory.events(),
+          consents, markets, businesses), date, asOf, h, new GoldLayer.Carried(firsts, consentHistory.events(),
           h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_VIOLATIONS),
           h.isFull() ? null : arrivedSincePublication(date, consents),
           h.isFull() ? null : warehouse.read(Table.GOLD_CONSENT_DAILY),

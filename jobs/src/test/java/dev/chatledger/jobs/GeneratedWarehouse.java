@@ -16,10 +16,17 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * A demo-sized warehouse, built once per test JVM and shared by the end-to-end tests: one generated
- * day of 3,000 messages (late and duplicated lines included) run through every arrival night with
- * the demo key, as `chatledger demo` does. Removed when the JVM exits.
+ * day of 3,000 messages run through every arrival night with the demo key, as `chatledger demo`
+ * does. Removed when the JVM exits.
  */
 final class GeneratedWarehouse {
+  /**
+   * Later and more often than the generator's usual: a tenth of the lines land up to 5 days late
+   * and 3% are delivered again up to 2 days later, so the nights after the first bring late
+   * messages, receipts, consents and charges of every age a night's horizons must reach back for.
+   */
+  static final LandingZoneGenerator.Lateness LATENESS = new LandingZoneGenerator.Lateness(0.10, 5, 0.03, 2);
+
   final Path dir;
   final Path landing;
   final Warehouse warehouse;
@@ -42,8 +49,8 @@ final class GeneratedWarehouse {
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> delete(dir)));
     landing = dir.resolve("landing");
-    new LandingZoneGenerator(new LandingZoneGenerator.Options(landing, LocalDate.parse("2026-11-16"), 1, 3_000, 5))
-        .run(s -> {});
+    new LandingZoneGenerator(new LandingZoneGenerator.Options(landing, LocalDate.parse("2026-11-16"), 1, 3_000, 5,
+        LATENESS)).run(s -> {});
     warehouse = Warehouse.open(spark, dir.resolve("warehouse").toString());
     NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true))
         .withQualityThresholds(dev.chatledger.jobs.cli.DemoCommand.demoThresholds());

@@ -42,9 +42,9 @@ public final class GoldLayer {
   public record Carried(Dataset<Row> businessFirsts, Dataset<Row> consentHistory, Dataset<Row> violations,
       Dataset<Row> arrivedConsents, Dataset<Row> consentDaily, Dataset<Row> cohorts) {}
 
-  /** Gold table -> its rows as of the night {@code runDate}, in a stable order. */
-  public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate runDate) {
-    return deriveAll(in, runDate);
+  /** Gold table -> its rows as of the night {@code asOf}, in a stable order. */
+  public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate asOf) {
+    return deriveAll(in, asOf);
   }
 
   /**
@@ -53,11 +53,14 @@ public final class GoldLayer {
    * (every later sent or revenue date comes from them), all consent events for the opt-in base and
    * consent state (each pair's latest events before the horizon), a week before for the cohorts.
    * {@code in.reconciliation()} is already the horizon's; what needs all of history comes in
-   * {@code carried}, unused when {@code h} is full.
+   * {@code carried}, unused when {@code h} is full. {@code night} is the arrival date being run;
+   * {@code asOf} the latest night silver holds (later than {@code night} when an older night runs
+   * again), as of which a cohort is final.
    */
-  public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate runDate, NightHorizon h, Carried carried) {
+  public static Map<Table, Dataset<Row>> derive(Inputs in, LocalDate night, LocalDate asOf, NightHorizon h,
+      Carried carried) {
     if (h.isFull()) {
-      return deriveAll(in, runDate);
+      return deriveAll(in, asOf);
     }
     // sent on or after the horizon, or delivered after it (a message carried over: its revenue)
     Dataset<Row> rated = sentOrRevenueSince(in.rated(), h.rating(), h.rating());
@@ -67,10 +70,10 @@ public final class GoldLayer {
     gold.put(Table.GOLD_BILLING_RECONCILIATION, in.reconciliation());
     gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(in.reconciliation()));
     gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.since(carried.cohorts(),
-        in.consents().where(since("occurred_date", h.cohorts())), carried.arrivedConsents(), runDate, h.cohorts()));
+        in.consents().where(since("occurred_date", h.cohorts())), carried.arrivedConsents(), asOf, h.cohorts()));
     // the night's templates: all sent from the rating horizon on (NightScope)
     Dataset<Row> arrivedTemplates = in.messages()
-        .where(col("dt").equalTo(lit(java.sql.Date.valueOf(runDate))).and(col("type").equalTo("template")));
+        .where(col("dt").equalTo(lit(java.sql.Date.valueOf(night))).and(col("type").equalTo("template")));
     ConsentViolations.Check violationCheck = ConsentViolations.check(in.rated().where(since("sent_date", h.consent())),
         carried.violations().where(since("sent_date", h.consent())), carried.arrivedConsents(), arrivedTemplates,
         h.rating());
@@ -105,12 +108,12 @@ public final class GoldLayer {
     return col(dateColumn).geq(lit(java.sql.Date.valueOf(from)));
   }
 
-  private static Map<Table, Dataset<Row>> deriveAll(Inputs in, LocalDate runDate) {
+  private static Map<Table, Dataset<Row>> deriveAll(Inputs in, LocalDate asOf) {
     Map<Table, Dataset<Row>> gold = new LinkedHashMap<>();
     gold.put(Table.GOLD_REVENUE_DAILY, RevenueDaily.from(in.rated()));
     gold.put(Table.GOLD_BILLING_RECONCILIATION, in.reconciliation());
     gold.put(Table.GOLD_RECONCILIATION_DAILY, ReconciliationDaily.from(in.reconciliation()));
-    gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.from(in.consents(), runDate));
+    gold.put(Table.GOLD_OPTIN_COHORTS, OptInCohorts.from(in.consents(), asOf));
     gold.put(Table.GOLD_CONSENT_DAILY, ConsentDaily.from(in.consents(), in.rated()));
     gold.put(Table.GOLD_CONSENT_VIOLATIONS, ConsentViolations.from(in.rated(), in.consents()));
     gold.put(Table.GOLD_REGIONAL_USAGE_DAILY, RegionalUsageDaily.from(in.messages(), in.rated(), in.markets()));

@@ -38,6 +38,16 @@ public final class RunRecord {
     return dates;
   }
 
+  /** The latest night a nightly run succeeded for; null when there is none. */
+  public static java.time.LocalDate latestNight(Warehouse w) {
+    if (!w.exists(Table.OPS_RUNS)) {
+      return null;
+    }
+    Row r = w.read(Table.OPS_RUNS).where("command = 'nightly' AND status = 'succeeded'")
+        .agg(org.apache.spark.sql.functions.max("dates")).first();
+    return r.isNullAt(0) ? null : java.time.LocalDate.parse(r.getString(0));
+  }
+
   /** The counts of the latest successful nightly run of an earlier night; null when there is none. */
   public static Map<String, Long> previousNightCounts(Warehouse w, java.time.LocalDate night) {
     if (!w.exists(Table.OPS_RUNS)) {

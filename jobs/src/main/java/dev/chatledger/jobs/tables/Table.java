@@ -183,7 +183,7 @@ public enum Table {
           .bigint("prompted", "distinct users prompted that day")
           .bigint("opted_in", "of them, users with an opt_in at or after a prompt of that day and at most 7 days later")
           .add("optin_rate", DataTypes.DoubleType, "opted_in / prompted")
-          .bool("is_final", "the 7 days have passed by the run's date: opted_in can no longer grow")),
+          .bool("is_final", "the 7 days have passed by the latest night run (also when an older night runs again): opted_in can no longer grow")),
   GOLD_CONSENT_DAILY(Layer.GOLD, "consent_daily", List.of("date"),
       "date, business_id",
       "Consent events, the active opt-in base at day end and the block rate, per UTC day and business "
