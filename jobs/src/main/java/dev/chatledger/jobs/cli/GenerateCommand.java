@@ -46,8 +46,7 @@ public final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     // out-of-range values are an IllegalArgumentException: a usage error (exit 2)
     var lateness = new LandingZoneGenerator.Lateness(lateShare, maxLateDays, redeliveryShare, redeliveryDays);
-    LandingZoneGenerator.Summary s = new LandingZoneGenerator(
-        new LandingZoneGenerator.Options(out, from, days, messagesPerDay, seed, lateness)).run(System.err::println);
+    LandingZoneGenerator.Summary s = generate(out, from, days, messagesPerDay, seed, lateness);
     System.out.printf("wrote %,d messages, %,d lines %s to %s in %.1f s (%,.0f messages/s)%n",
         s.messages(), s.lines(), s.linesPerFeed(), out, s.millis() / 1000.0,
         s.messages() / Math.max(0.001, s.millis() / 1000.0));
@@ -55,7 +54,12 @@ public final class GenerateCommand implements Callable<Integer> {
   }
 
   static LandingZoneGenerator.Summary generate(Path out, LocalDate from, int days, long perDay, long seed) {
-    return new LandingZoneGenerator(new LandingZoneGenerator.Options(out, from, days, perDay, seed))
+    return generate(out, from, days, perDay, seed, LandingZoneGenerator.Lateness.USUAL);
+  }
+
+  static LandingZoneGenerator.Summary generate(Path out, LocalDate from, int days, long perDay, long seed,
+      LandingZoneGenerator.Lateness lateness) {
+    return new LandingZoneGenerator(new LandingZoneGenerator.Options(out, from, days, perDay, seed, lateness))
         .run(System.err::println);
   }
 }

@@ -90,7 +90,7 @@ public final class Erasure {
       }
       // aggregates (gold) hold no key, but counted the user: derive them again from the cleaned
       // silver, as of the latest night, and publish (a rebuild takes the lock itself)
-      LocalDate latest = latestNight(w);
+      LocalDate latest = RunRecord.latestNight(w);
       if (latest != null) {
         NightlyJob.rebuilding(w).rebuild(latest);
       } else {
@@ -118,8 +118,4 @@ public final class Erasure {
     }
   }
 
-  private static LocalDate latestNight(Warehouse w) {
-    return RunRecord.succeededDates(w, "nightly").stream().filter(d -> !d.isEmpty()).max(String::compareTo)
-        .map(LocalDate::parse).orElse(null);
-  }
 }
