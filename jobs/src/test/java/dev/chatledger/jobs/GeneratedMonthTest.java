@@ -16,13 +16,18 @@ import dev.chatledger.jobs.gold.RevenueDaily;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.LocalDate;
+import java.util.Map;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Invariants of the rating on a generated month that crosses the 2026-10-01 policy switch. */
+/**
+ * Invariants of the rating on a generated month that crosses the 2026-10-01 policy switch, and the
+ * rating against the contract's plain-Java reading ({@link ContractReference}).
+ */
 class GeneratedMonthTest extends SparkTestSupport {
 
   @Test
@@ -30,6 +35,7 @@ class GeneratedMonthTest extends SparkTestSupport {
     Path landing = dir.resolve("landing");
     new LandingZoneGenerator(new LandingZoneGenerator.Options(landing, LocalDate.parse("2026-09-16"), 30, 400, 21))
         .run(s -> {});
+    GeneratedWarehouse.lowerVolumeTiers(landing);
     OneRunOverAll all = new OneRunOverAll(SPARK, landing, HmacKey.DEMO_KEY);
     Dataset<Row> rated = all.rated().persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> billing = all.silver.get(Feed.BILLING);
@@ -62,6 +68,23 @@ class GeneratedMonthTest extends SparkTestSupport {
     assertThat(cohorts.where("opted_in > prompted OR optin_rate < 0 OR optin_rate > 1").count()).isZero();
     assertThat(cohorts.where("opted_in > 0").count()).isPositive();
     assertThat(ConsentViolations.from(rated, consents).where("category IS NULL").count()).isZero();
+
+    // the rating, message by message, and the reconciliation are those of the contract read in plain
+    // Java (ContractReference): here with both policies, customer service windows, a local month
+    // that ends and the rate card's change of 2026-10-01, and tiers low enough to be crossed
+    ContractReference contract = ContractReference.read(landing);
+    Map<String, ContractReference.Rated> expected = contract.rate();
+    assertThat(expected.values().stream().filter(r -> r.tierFrom() != null && r.tierFrom() > 0).count())
+        .as("messages priced above the list rate").isGreaterThan(100);
+    assertThat(expected.values().stream().filter(r -> "free_customer_service".equals(r.pricingType())
+        && "utility".equals(r.category())).count()).as("utility templates inside a customer service window").isPositive();
+    assertThat(ContractReference.differences(ContractReference.rendered(expected),
+        ContractReference.rendered(rated.collectAsList()))).isEmpty();
+    Map<String, String> want = new TreeMap<>();
+    contract.reconcile(expected).forEach((id, r) -> want.put(id, r.outcome() + " " + r.date()));
+    Map<String, String> got = new TreeMap<>();
+    reconciliation.collectAsList().forEach(r -> got.put(r.getAs("message_id"), r.getAs("outcome") + " " + r.getAs("date")));
+    assertThat(ContractReference.differences(want, got)).isEmpty();
     rated.unpersist();
   }
 }

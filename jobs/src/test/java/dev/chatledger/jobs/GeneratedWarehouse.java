@@ -17,7 +17,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * A demo-sized warehouse, built once per test JVM and shared by the end-to-end tests: one generated
  * day of 3,000 messages run through every arrival night with the demo key, as `chatledger demo`
- * does. Removed when the JVM exits.
+ * does, with volume tiers low enough for its messages to cross them ({@link #lowerVolumeTiers}).
+ * Removed when the JVM exits.
  */
 final class GeneratedWarehouse {
   /**
@@ -51,12 +52,29 @@ final class GeneratedWarehouse {
     landing = dir.resolve("landing");
     new LandingZoneGenerator(new LandingZoneGenerator.Options(landing, LocalDate.parse("2026-11-16"), 1, 3_000, 5,
         LATENESS)).run(s -> {});
+    lowerVolumeTiers(landing);
     warehouse = Warehouse.open(spark, dir.resolve("warehouse").toString());
     NightlyJob job = new NightlyJob(warehouse, landing.toString(), HmacKey.resolve(null, true))
         .withQualityThresholds(dev.chatledger.jobs.cli.DemoCommand.demoThresholds());
     nights = LandedLines.arrivalDates(spark, landing.toString());
     for (LocalDate night : nights) {
       job.run(night);
+    }
+  }
+
+  /**
+   * Rewrites the landing zone's rate card with volume tiers from the 3rd, 8th and 20th charged
+   * message of a month instead of the 100,000th and later, so that a few thousand messages cross
+   * them and a late message moves the price of the ones after it.
+   */
+  static void lowerVolumeTiers(Path landing) {
+    Path rateCard = landing.resolve("reference").resolve("rate_card.csv");
+    try {
+      Files.write(rateCard, Files.readAllLines(rateCard).stream()
+          .map(l -> l.replaceFirst(",100000,", ",3,").replaceFirst(",1000000,", ",8,").replaceFirst(",5000000,", ",20,"))
+          .toList());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
   }
 
