@@ -53,6 +53,7 @@ class ConsentStateNightsTest extends SparkTestSupport {
     assertThat(violations(warehouse)).containsExactly("sm-2 no_active_opt_in", "sm-5 blocked");
 
     OneRunOverAll.assertSameRows(SPARK, landing, nights.get(3), warehouse, CONSENT_TABLES);
+    ContractComparison.assertSameRows(landing, nights.get(3), warehouse, CONSENT_TABLES);
   }
 
   private static List<String> state(Warehouse warehouse) {

@@ -14,8 +14,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Date;
-import java.sql.Timestamp;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +37,6 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
-import org.apache.spark.sql.Row;
 
 /**
  * CONTRACT 2, 3 and 4 read a second time, in plain Java and without Spark: every landed line of a
@@ -272,44 +269,6 @@ final class ContractReference {
     return new Reconciled(r.messageId(), r.business(), r.revenueDate(), date, expected, billed, outcome);
   }
 
-  /** Each message's rating as one line of text, for a comparison that names what differs. */
-  static Map<String, String> rendered(Map<String, Rated> rated) {
-    Map<String, String> out = new TreeMap<>();
-    rated.forEach((id, r) -> out.put(id, String.join(" ", r.business(), r.userCountry(), r.market(), r.category(),
-        String.valueOf(r.policy()), String.valueOf(r.pricingType()), String.valueOf(r.billable()),
-        String.valueOf(r.deliveredAt()), String.valueOf(r.revenueDate()), String.valueOf(r.localMonth()),
-        String.valueOf(r.tierFrom()), r.price().stripTrailingZeros().toPlainString())));
-    return out;
-  }
-
-  /** The rows of {@code silver.rated_messages} (or of the rating), rendered as {@link #rendered(Map)}. */
-  static Map<String, String> rendered(List<Row> rows) {
-    Map<String, Rated> rated = new TreeMap<>();
-    for (Row r : rows) {
-      Timestamp delivered = r.getAs("delivered_at");
-      Date revenueDate = r.getAs("revenue_date");
-      Object tier = r.getAs("tier_from");
-      rated.put(r.getAs("message_id"), new Rated(r.getAs("message_id"), r.getAs("business_id"), r.getAs("user_country"),
-          r.getAs("market"), r.getAs("category"), r.getAs("policy"), r.getAs("pricing_type"), r.getAs("billable"),
-          delivered == null ? null : delivered.toInstant(), revenueDate == null ? null : revenueDate.toLocalDate(),
-          r.getAs("local_month"), tier == null ? null : ((Number) tier).intValue(), r.getAs("price")));
-    }
-    return rendered(rated);
-  }
-
-  /** The first keys whose values differ, each with both values; empty when the maps are equal. */
-  static List<String> differences(Map<String, String> contract, Map<String, String> pipeline) {
-    List<String> out = new ArrayList<>();
-    Set<String> keys = new TreeSet<>(contract.keySet());
-    keys.addAll(pipeline.keySet());
-    for (String k : keys) {
-      if (!Objects.equals(contract.get(k), pipeline.get(k)) && out.size() < 30) {
-        out.add(k + ": contract [" + contract.get(k) + "], pipeline [" + pipeline.get(k) + "]");
-      }
-    }
-    return out;
-  }
-
   // ---- CONTRACT 4
 
   /** Whether (business, user) has an active opt-in at {@code t}: events at or before it count. */
@@ -439,7 +398,7 @@ final class ContractReference {
         String.valueOf(c[0]), String.valueOf(c[1]), String.valueOf(c[2]), String.valueOf(c[3]), String.valueOf(c[4]),
         String.valueOf(c[5]), String.valueOf(c[6]), String.valueOf(c[8]),
         ratio(c[5], c[1]), ratio(c[6], c[1]), ratio(c[8], c[0]),
-        String.valueOf(c[7]), revenue.getOrDefault(k, BigDecimal.ZERO).stripTrailingZeros().toPlainString())));
+        String.valueOf(c[7]), ContractComparison.plain(revenue.getOrDefault(k, BigDecimal.ZERO)))));
     return out;
   }
 

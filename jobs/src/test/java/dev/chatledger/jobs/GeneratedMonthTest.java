@@ -13,11 +13,11 @@ import dev.chatledger.jobs.gold.ConsentViolations;
 import dev.chatledger.jobs.gold.OptInCohorts;
 import dev.chatledger.jobs.gold.RegionalUsageDaily;
 import dev.chatledger.jobs.gold.RevenueDaily;
+import dev.chatledger.jobs.tables.Table;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Map;
-import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -78,13 +78,13 @@ class GeneratedMonthTest extends SparkTestSupport {
         .as("messages priced above the list rate").isGreaterThan(100);
     assertThat(expected.values().stream().filter(r -> "free_customer_service".equals(r.pricingType())
         && "utility".equals(r.category())).count()).as("utility templates inside a customer service window").isPositive();
-    assertThat(ContractReference.differences(ContractReference.rendered(expected),
-        ContractReference.rendered(rated.collectAsList()))).isEmpty();
-    Map<String, String> want = new TreeMap<>();
-    contract.reconcile(expected).forEach((id, r) -> want.put(id, r.outcome() + " " + r.date()));
-    Map<String, String> got = new TreeMap<>();
-    reconciliation.collectAsList().forEach(r -> got.put(r.getAs("message_id"), r.getAs("outcome") + " " + r.getAs("date")));
-    assertThat(ContractReference.differences(want, got)).isEmpty();
+    LocalDate asOf = LocalDate.parse("2026-10-20");
+    assertThat(ContractComparison.differences(
+        ContractComparison.expected(contract, expected, Table.SILVER_RATED_MESSAGES, asOf),
+        ContractComparison.published(rated.collectAsList(), Table.SILVER_RATED_MESSAGES))).isEmpty();
+    assertThat(ContractComparison.differences(
+        ContractComparison.expected(contract, expected, Table.GOLD_BILLING_RECONCILIATION, asOf),
+        ContractComparison.published(reconciliation.collectAsList(), Table.GOLD_BILLING_RECONCILIATION))).isEmpty();
     rated.unpersist();
   }
 }

@@ -50,6 +50,8 @@ class LateBillingNightsTest extends SparkTestSupport {
         .as(Encoders.LONG()).collectAsList()).containsExactly(1L);
 
     OneRunOverAll.assertSameRows(SPARK, landing, nights.get(3), warehouse, List.of(Table.GOLD_BILLING_RECONCILIATION, Table.GOLD_RECONCILIATION_DAILY));
+    ContractComparison.assertSameRows(landing, nights.get(3), warehouse, List.of(Table.SILVER_RATED_MESSAGES,
+        Table.GOLD_BILLING_RECONCILIATION, Table.GOLD_RECONCILIATION_DAILY));
   }
 
   private static List<String> reconciliation(Warehouse warehouse) {
