@@ -96,36 +96,26 @@ final class ContractReference {
   static ContractReference read(Path landing) {
     ContractReference c = new ContractReference();
     c.readReference(landing.resolve("reference"));
-    Map<String, Boolean> seen = new HashMap<>();
+    Set<String> seen = new HashSet<>();
+    // firstCopies keeps only the lines that pass their feed's checks (valid below)
     for (JsonNode n : c.firstCopies(landing.resolve("messages"), "event_id", seen)) {
-      Message m = c.message(n);
-      if (m != null) {
-        c.messages.add(m);
-      }
+      c.messages.add(c.message(n));
     }
     for (JsonNode n : c.firstCopies(landing.resolve("statuses"), "event_id", seen)) {
+      String id = text(n, "message_id");
       String status = text(n, "status");
-      Instant at = instant(n, "status_at");
-      if (text(n, "message_id") == null || at == null || status == null
-          || !Set.of("sent", "delivered", "read", "failed").contains(status)
-          || (n.has("error_code") && !n.get("error_code").isNull() && !n.get("error_code").isIntegralNumber())) {
-        continue;
-      }
       if (status.equals("read")) {
-        c.read.add(text(n, "message_id"));
+        c.read.add(id);
       }
       if (status.equals("delivered") || status.equals("read")) {
-        c.deliveredAt.merge(text(n, "message_id"), at, (a, b) -> a.isBefore(b) ? a : b);
+        c.deliveredAt.merge(id, instant(n, "status_at"), (a, b) -> a.isBefore(b) ? a : b);
       }
     }
     for (JsonNode n : c.firstCopies(landing.resolve("consents"), "event_id", seen)) {
       c.consents.add(consent(n));
     }
     for (JsonNode n : c.firstCopies(landing.resolve("billing"), "billing_event_id", seen)) {
-      Line l = line(n);
-      if (l != null) {
-        c.lines.add(l);
-      }
+      c.lines.add(line(n));
     }
     return c;
   }
@@ -601,7 +591,7 @@ final class ContractReference {
   }
 
   /** The records of a feed, first copy of each key by (dt, file name, line); invalid JSON skipped. */
-  private List<JsonNode> firstCopies(Path feed, String key, Map<String, Boolean> seen) {
+  private List<JsonNode> firstCopies(Path feed, String key, Set<String> seen) {
     List<JsonNode> out = new ArrayList<>();
     if (!Files.isDirectory(feed)) {
       return out;
@@ -629,7 +619,7 @@ final class ContractReference {
             if (k == null || !valid(feed.getFileName().toString(), n)) {
               continue;
             }
-            if (seen.putIfAbsent(feed.getFileName() + "|" + k, true) == null) {
+            if (seen.add(feed.getFileName() + "|" + k)) {
               out.add(n);
             }
           }
