@@ -18,6 +18,7 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 
 /**
@@ -91,7 +92,7 @@ final class ContractComparison {
           + !latestNight.isBefore(LocalDate.parse(k.substring(0, 10)).plusDays(7))));
       case GOLD_CONSENT_DAILY -> c.consentDaily().forEach((k, v) -> out.put(k, Arrays.toString(v)));
       case GOLD_CONSENT_VIOLATIONS -> c.violations().forEach(id -> out.put(id, "violation"));
-      case GOLD_REGIONAL_USAGE_DAILY -> out.putAll(c.regionalUsage(rated));
+      case GOLD_REGIONAL_USAGE_DAILY -> c.regionalUsage(rated).forEach((k, v) -> out.put(k, regionalUsage(v)));
       default -> throw new IllegalArgumentException(t.qualifiedName() + " is not computed by the reference");
     }
     return out;
@@ -138,17 +139,15 @@ final class ContractComparison {
         }
         case GOLD_CONSENT_VIOLATIONS -> out.put(r.getAs("message_id"), "violation");
         case GOLD_REGIONAL_USAGE_DAILY -> {
-          List<String> v = new ArrayList<>();
-          for (String column : REGIONAL_COUNTS) {
-            v.add(String.valueOf(((Number) r.getAs(column)).longValue()));
+          long[] counts = new long[REGIONAL_COUNTS.length];
+          for (int i = 0; i < counts.length; i++) {
+            counts[i] = ((Number) r.getAs(REGIONAL_COUNTS[i])).longValue();
           }
-          for (String rate : List.of("delivered_rate", "read_rate", "interactive_share")) {
-            v.add(r.isNullAt(r.fieldIndex(rate)) ? "null" : String.format(Locale.ROOT, "%.9f", (double) r.getAs(rate)));
-          }
-          v.add(String.valueOf(((Number) r.getAs("billable_messages")).longValue()));
-          v.add(plain(r.getAs("revenue")));
+          Double[] rates = Stream.of("delivered_rate", "read_rate", "interactive_share")
+              .map(rate -> r.isNullAt(r.fieldIndex(rate)) ? null : (Double) r.getAs(rate)).toArray(Double[]::new);
           out.put(String.join("|", r.getAs("date").toString(), r.getAs("user_country"), r.getAs("market")),
-              String.join(" ", v));
+              regionalUsage(new ContractReference.RegionalUsage(counts, rates,
+                  ((Number) r.getAs("billable_messages")).longValue(), r.getAs("revenue"))));
         }
         default -> throw new IllegalArgumentException(t.qualifiedName() + " is not computed by the reference");
       }
@@ -167,6 +166,18 @@ final class ContractComparison {
       }
     }
     return out;
+  }
+
+  /** A regional usage row: counts, rates to 9 places, billable messages, revenue. */
+  private static String regionalUsage(ContractReference.RegionalUsage u) {
+    List<String> v = new ArrayList<>();
+    Arrays.stream(u.counts()).forEach(n -> v.add(String.valueOf(n)));
+    for (Double rate : u.rates()) {
+      v.add(rate == null ? "null" : String.format(Locale.ROOT, "%.9f", rate));
+    }
+    v.add(String.valueOf(u.billable()));
+    v.add(plain(u.revenue()));
+    return String.join(" ", v);
   }
 
   static String plain(BigDecimal d) {

@@ -83,6 +83,12 @@ final class ContractReference {
 
   record Business(String country, ZoneId zone) {}
 
+  /**
+   * One row of {@code gold.regional_usage_daily}: the ten counts in the table's column order, the
+   * delivered, read and interactive rates (null without a denominator), billable messages, revenue.
+   */
+  record RegionalUsage(long[] counts, Double[] rates, long billable, BigDecimal revenue) {}
+
   final List<Message> messages = new ArrayList<>();
   final Map<String, Instant> deliveredAt = new HashMap<>();
   final Set<String> read = new HashSet<>();
@@ -348,11 +354,8 @@ final class ContractReference {
     return out;
   }
 
-  /**
-   * {@code gold.regional_usage_daily}, date|user_country|market to its figures in the table's
-   * column order (counts, the three rates to 9 places or null, billable messages, revenue).
-   */
-  Map<String, String> regionalUsage(Map<String, Rated> rated) {
+  /** {@code gold.regional_usage_daily}, by date|user_country|market. */
+  Map<String, RegionalUsage> regionalUsage(Map<String, Rated> rated) {
     Map<String, long[]> counts = new TreeMap<>();
     Map<String, Set<String>> businessesOf = new HashMap<>();
     Map<String, Set<String>> usersOf = new HashMap<>();
@@ -382,18 +385,17 @@ final class ContractReference {
         revenue.merge(key, r.price(), BigDecimal::add);
       }
     }
-    Map<String, String> out = new TreeMap<>();
-    counts.forEach((k, c) -> out.put(k, String.join(" ",
-        String.valueOf(businessesOf.getOrDefault(k, Set.of()).size()), String.valueOf(usersOf.getOrDefault(k, Set.of()).size()),
-        String.valueOf(c[0]), String.valueOf(c[1]), String.valueOf(c[2]), String.valueOf(c[3]), String.valueOf(c[4]),
-        String.valueOf(c[5]), String.valueOf(c[6]), String.valueOf(c[8]),
-        ratio(c[5], c[1]), ratio(c[6], c[1]), ratio(c[8], c[0]),
-        String.valueOf(c[7]), ContractComparison.plain(revenue.getOrDefault(k, BigDecimal.ZERO)))));
+    Map<String, RegionalUsage> out = new TreeMap<>();
+    counts.forEach((k, c) -> out.put(k, new RegionalUsage(
+        new long[] {businessesOf.getOrDefault(k, Set.of()).size(), usersOf.getOrDefault(k, Set.of()).size(),
+            c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[8]},
+        new Double[] {ratio(c[5], c[1]), ratio(c[6], c[1]), ratio(c[8], c[0])},
+        c[7], revenue.getOrDefault(k, BigDecimal.ZERO))));
     return out;
   }
 
-  static String ratio(long numerator, long denominator) {
-    return denominator == 0 ? "null" : String.format(Locale.ROOT, "%.9f", (double) numerator / denominator);
+  private static Double ratio(long numerator, long denominator) {
+    return denominator == 0 ? null : (double) numerator / denominator;
   }
 
   /** {@code gold.consent_violations}: the templates sent without an active opt-in, by message id. */
