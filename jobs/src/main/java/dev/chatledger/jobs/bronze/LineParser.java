@@ -14,7 +14,9 @@ import dev.chatledger.datasets.contract.RejectReason;
 import dev.chatledger.datasets.contract.UserIdentity;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -47,103 +49,113 @@ public final class LineParser {
    * plus {@code phone_region}; pseudonymization replaces them next.
    */
   public static Dataset<Row> parse(Dataset<Row> lines, Feed feed) {
-    Dataset<Row> v = lines.withColumn("_v", expr("try_parse_json(line)"));
-    if (feed.hasUserIdentity()) {
-      v = v.withColumn("phone_region", PHONE_REGION.apply(expr(str("user_phone"))));
-    }
-    List<Check> checks = checks(feed);
+    Lookups at = new Lookups();
+    List<Check> checks = checks(feed, at);
     Column reason = lit(null).cast(DataTypes.StringType);
     // build CASE WHEN from the last check to the first so the first failing one wins
     for (int i = checks.size() - 1; i >= 0; i--) {
       Check c = checks.get(i);
       reason = when(expr(c.failsWhen()), lit(c.reason().code())).otherwise(reason);
     }
-    Dataset<Row> out = v.withColumn(REASON, reason);
+    List<Column> typed = new ArrayList<>();
     for (FieldSpec f : feed.fields()) {
-      out = out.withColumn(f.column(), typed(f));
+      typed.add(typed(f, at));
     }
+    // the message feed's template and referral objects, kept only where the contract keeps them
+    Map<String, String> objectParts = new LinkedHashMap<>();
     if (feed == Feed.MESSAGES) {
-      // a template object on a non-template message and a referral on an outbound one are ignored
-      String isTemplate = "(" + str("direction") + " = 'outbound' AND " + str("type") + " = 'template')";
-      String isInbound = "(" + str("direction") + " = 'inbound')";
+      String isTemplate = "(" + at.str("direction") + " = 'outbound' AND " + at.str("type") + " = 'template')";
+      String isInbound = "(" + at.str("direction") + " = 'inbound')";
       for (String sub : List.of("name", "category", "language")) {
-        out = out.withColumn("template_" + sub, expr("CASE WHEN " + isTemplate + " THEN " + str("template." + sub) + " END"));
+        objectParts.put("template_" + sub, "CASE WHEN " + isTemplate + " THEN " + at.str("template." + sub) + " END");
       }
       for (String sub : List.of("source_type", "source_id")) {
-        out = out.withColumn("referral_" + sub, expr("CASE WHEN " + isInbound + " THEN " + str("referral." + sub) + " END"));
+        objectParts.put("referral_" + sub, "CASE WHEN " + isInbound + " THEN " + at.str("referral." + sub) + " END");
       }
     }
+    String userPhone = feed.hasUserIdentity() ? at.str("user_phone") : null;
+    String userId = feed.hasUserIdentity() ? at.str("user_id") : null;
+
+    Dataset<Row> out = at.addTo(lines.withColumn("_v", expr("try_parse_json(line)")));
     if (feed.hasUserIdentity()) {
-      out = out
-          .withColumn("user_phone", expr(str("user_phone")))
-          .withColumn("user_id", expr(str("user_id")));
+      out = out.withColumn("phone_region", PHONE_REGION.apply(expr(userPhone)));
     }
-    return out.withColumn("payload_hash", payloadHash(feed)).drop("_v");
+    out = out.withColumn(REASON, reason);
+    for (int i = 0; i < typed.size(); i++) {
+      out = out.withColumn(feed.fields().get(i).column(), typed.get(i));
+    }
+    for (Map.Entry<String, String> part : objectParts.entrySet()) {
+      out = out.withColumn(part.getKey(), expr(part.getValue()));
+    }
+    if (feed.hasUserIdentity()) {
+      out = out.withColumn("user_phone", expr(userPhone)).withColumn("user_id", expr(userId));
+    }
+    return out.withColumn("payload_hash", payloadHash(feed)).drop("_v").drop(at.columns());
   }
 
   // ---- the checks, in contract order ------------------------------------------------------
 
   private record Check(RejectReason reason, String failsWhen) {}
 
-  private static List<Check> checks(Feed feed) {
+  private static List<Check> checks(Feed feed, Lookups at) {
     List<String> missing = new ArrayList<>();
     List<String> wrongType = new ArrayList<>();
     List<String> unknownEnum = new ArrayList<>();
     List<String> badTimestamp = new ArrayList<>();
     for (FieldSpec f : feed.fields()) {
       if (f.required()) {
-        missing.add("NOT " + present(f.path()));
+        missing.add("NOT " + at.present(f.path()));
       }
-      wrongType.add(present(f.path()) + " AND NOT " + hasType(f.path(), f.type()));
+      wrongType.add(at.present(f.path()) + " AND NOT " + at.hasType(f.path(), f.type()));
       if (f.isEnum()) {
-        unknownEnum.add(present(f.path()) + " AND " + str(f.path()) + " NOT IN (" + quoted(f.allowed()) + ")");
+        unknownEnum.add(at.present(f.path()) + " AND " + at.str(f.path()) + " NOT IN (" + quoted(f.allowed()) + ")");
       }
       if (f.type() == FieldType.INSTANT) {
-        badTimestamp.add(present(f.path()) + " AND (NOT " + str(f.path()) + " RLIKE '" + INSTANT_PATTERN
-            + "' OR try_cast(" + str(f.path()) + " AS TIMESTAMP) IS NULL)");
+        badTimestamp.add(at.present(f.path()) + " AND (NOT " + at.str(f.path()) + " RLIKE '" + INSTANT_PATTERN
+            + "' OR try_cast(" + at.str(f.path()) + " AS TIMESTAMP) IS NULL)");
       }
     }
     List<Check> checks = new ArrayList<>();
     checks.add(new Check(RejectReason.INVALID_JSON,
         "_v IS NULL OR NOT startswith(schema_of_variant(_v), 'OBJECT')"));
     if (feed.hasUserIdentity()) {
-      missing.add("NOT " + present("user_phone") + " AND NOT " + present("user_id"));
-      wrongType.add(present("user_phone") + " AND NOT " + hasType("user_phone", FieldType.STRING));
-      wrongType.add(present("user_id") + " AND NOT " + hasType("user_id", FieldType.STRING));
+      missing.add("NOT " + at.present("user_phone") + " AND NOT " + at.present("user_id"));
+      wrongType.add(at.present("user_phone") + " AND NOT " + at.hasType("user_phone", FieldType.STRING));
+      wrongType.add(at.present("user_id") + " AND NOT " + at.hasType("user_id", FieldType.STRING));
     }
     String invalidPhone = "false";
     String invalidUserId = "false";
     if (feed.hasUserIdentity()) {
-      invalidPhone = present("user_phone") + " AND phone_region IS NULL";
-      invalidUserId = present("user_id") + " AND NOT array_contains(array("
+      invalidPhone = at.present("user_phone") + " AND phone_region IS NULL";
+      invalidUserId = at.present("user_id") + " AND NOT array_contains(array("
           + quoted(UserIdentity.isoCountries().stream().sorted().toList()) + "), substring_index("
-          + str("user_id") + ", '.', 1))";
+          + at.str("user_id") + ", '.', 1))";
     }
     if (feed == Feed.MESSAGES) {
-      String outboundTemplate = "(" + str("direction") + " = 'outbound' AND " + str("type") + " = 'template')";
-      String inbound = "(" + str("direction") + " = 'inbound')";
-      missing.add(outboundTemplate + " AND (NOT " + present("template") + " OR ("
-          + hasType("template", FieldType.OBJECT) + " AND (NOT " + present("template.name")
-          + " OR NOT " + present("template.category") + " OR NOT " + present("template.language") + ")))");
-      wrongType.add(outboundTemplate + " AND (NOT " + hasType("template", FieldType.OBJECT)
-          + " OR NOT " + hasType("template.name", FieldType.STRING)
-          + " OR NOT " + hasType("template.category", FieldType.STRING)
-          + " OR NOT " + hasType("template.language", FieldType.STRING) + ")");
-      wrongType.add(inbound + " AND " + present("referral") + " AND (NOT " + hasType("referral", FieldType.OBJECT)
-          + " OR (" + present("referral.source_type") + " AND NOT " + hasType("referral.source_type", FieldType.STRING) + ")"
-          + " OR (" + present("referral.source_id") + " AND NOT " + hasType("referral.source_id", FieldType.STRING) + "))");
-      unknownEnum.add(outboundTemplate + " AND " + str("template.category") + " NOT IN ("
+      String outboundTemplate = "(" + at.str("direction") + " = 'outbound' AND " + at.str("type") + " = 'template')";
+      String inbound = "(" + at.str("direction") + " = 'inbound')";
+      missing.add(outboundTemplate + " AND (NOT " + at.present("template") + " OR ("
+          + at.hasType("template", FieldType.OBJECT) + " AND (NOT " + at.present("template.name")
+          + " OR NOT " + at.present("template.category") + " OR NOT " + at.present("template.language") + ")))");
+      wrongType.add(outboundTemplate + " AND (NOT " + at.hasType("template", FieldType.OBJECT)
+          + " OR NOT " + at.hasType("template.name", FieldType.STRING)
+          + " OR NOT " + at.hasType("template.category", FieldType.STRING)
+          + " OR NOT " + at.hasType("template.language", FieldType.STRING) + ")");
+      wrongType.add(inbound + " AND " + at.present("referral") + " AND (NOT " + at.hasType("referral", FieldType.OBJECT)
+          + " OR (" + at.present("referral.source_type") + " AND NOT " + at.hasType("referral.source_type", FieldType.STRING) + ")"
+          + " OR (" + at.present("referral.source_id") + " AND NOT " + at.hasType("referral.source_id", FieldType.STRING) + "))");
+      unknownEnum.add(outboundTemplate + " AND " + at.str("template.category") + " NOT IN ("
           + quoted(Arrays.asList(Enums.TEMPLATE_CATEGORIES)) + ")");
-      unknownEnum.add(inbound + " AND " + str("type") + " = 'template'");
-      unknownEnum.add(inbound + " AND " + present("referral.source_type") + " AND " + str("referral.source_type")
+      unknownEnum.add(inbound + " AND " + at.str("type") + " = 'template'");
+      unknownEnum.add(inbound + " AND " + at.present("referral.source_type") + " AND " + at.str("referral.source_type")
           + " NOT IN (" + quoted(Arrays.asList(Enums.REFERRAL_SOURCES)) + ")");
     }
     String negativeAmount = "false";
     String badAmount = "false";
     if (feed == Feed.BILLING) {
-      negativeAmount = "try_cast(" + str("amount") + " AS DECIMAL(38,18)) < 0";
-      badAmount = "length(regexp_extract(" + str("amount") + ", '\\\\.([0-9]+)$', 1)) > 6 OR try_cast("
-          + str("amount") + " AS DECIMAL(18,6)) IS NULL";
+      negativeAmount = "try_cast(" + at.str("amount") + " AS DECIMAL(38,18)) < 0";
+      badAmount = "length(regexp_extract(" + at.str("amount") + ", '\\\\.([0-9]+)$', 1)) > 6 OR try_cast("
+          + at.str("amount") + " AS DECIMAL(18,6)) IS NULL";
     }
     checks.add(new Check(RejectReason.MISSING_FIELD, any(missing)));
     checks.add(new Check(RejectReason.WRONG_TYPE, any(wrongType)));
@@ -156,12 +168,12 @@ public final class LineParser {
     return checks;
   }
 
-  private static Column typed(FieldSpec f) {
+  private static Column typed(FieldSpec f, Lookups at) {
     return switch (f.type()) {
-      case STRING -> expr(str(f.path()));
+      case STRING -> expr(at.str(f.path()));
       case INTEGER -> expr("try_variant_get(_v, '$." + f.path() + "', 'bigint')");
-      case INSTANT -> expr("try_cast(" + str(f.path()) + " AS TIMESTAMP)");
-      case DECIMAL_STRING -> expr("try_cast(" + str(f.path()) + " AS DECIMAL(18,6))");
+      case INSTANT -> expr("try_cast(" + at.str(f.path()) + " AS TIMESTAMP)");
+      case DECIMAL_STRING -> expr("try_cast(" + at.str(f.path()) + " AS DECIMAL(18,6))");
       case OBJECT -> throw new IllegalArgumentException("objects are flattened, not typed: " + f.path());
     };
   }
@@ -187,24 +199,56 @@ public final class LineParser {
 
   // ---- SQL snippets on the parsed VARIANT _v ------------------------------------------------
 
-  private static String typeOf(String path) {
-    return "schema_of_variant(try_variant_get(_v, '$." + path + "', 'variant'))";
-  }
+  /**
+   * The VARIANT lookups of one parse, each a column computed once per line: the checks ask for
+   * a path's type or string value many times (present, right type, enum, timestamp), and Spark
+   * does not share an expression between CASE WHEN branches, so written inline each lookup ran
+   * once per mention.
+   */
+  private static final class Lookups {
+    private final Map<String, String> columns = new LinkedHashMap<>(); // SQL -> column name
+    private boolean added;
 
-  private static String present(String path) {
-    return "coalesce(" + typeOf(path) + " NOT IN ('VOID'), false)";
-  }
+    /** The string value at {@code path}, null when absent or not a string. */
+    String str(String path) {
+      return column("try_variant_get(_v, '$." + path + "', 'string')");
+    }
 
-  private static String hasType(String path, FieldType type) {
-    return switch (type) {
-      case STRING, INSTANT, DECIMAL_STRING -> "coalesce(" + typeOf(path) + " = 'STRING', false)";
-      case INTEGER -> "coalesce(" + typeOf(path) + " IN ('TINYINT', 'SMALLINT', 'INT', 'BIGINT'), false)";
-      case OBJECT -> "coalesce(startswith(" + typeOf(path) + ", 'OBJECT'), false)";
-    };
-  }
+    /** The VARIANT type name at {@code path} ({@code VOID} for a JSON null, null when absent). */
+    String typeOf(String path) {
+      return column("schema_of_variant(try_variant_get(_v, '$." + path + "', 'variant'))");
+    }
 
-  private static String str(String path) {
-    return "try_variant_get(_v, '$." + path + "', 'string')";
+    String present(String path) {
+      return "coalesce(" + typeOf(path) + " NOT IN ('VOID'), false)";
+    }
+
+    String hasType(String path, FieldType type) {
+      return switch (type) {
+        case STRING, INSTANT, DECIMAL_STRING -> "coalesce(" + typeOf(path) + " = 'STRING', false)";
+        case INTEGER -> "coalesce(" + typeOf(path) + " IN ('TINYINT', 'SMALLINT', 'INT', 'BIGINT'), false)";
+        case OBJECT -> "coalesce(startswith(" + typeOf(path) + ", 'OBJECT'), false)";
+      };
+    }
+
+    private String column(String sql) {
+      if (added && !columns.containsKey(sql)) {
+        throw new IllegalStateException("lookup asked for after the lookups were added: " + sql);
+      }
+      return "`" + columns.computeIfAbsent(sql, k -> "_lookup" + columns.size()) + "`";
+    }
+
+    /** {@code lines} (with {@code _v}) plus every lookup asked for so far: ask for none after. */
+    Dataset<Row> addTo(Dataset<Row> lines) {
+      added = true;
+      Map<String, Column> add = new LinkedHashMap<>();
+      columns.forEach((sql, name) -> add.put(name, expr(sql)));
+      return lines.withColumns(add);
+    }
+
+    String[] columns() {
+      return columns.values().toArray(new String[0]);
+    }
   }
 
   private static String any(List<String> conditions) {
