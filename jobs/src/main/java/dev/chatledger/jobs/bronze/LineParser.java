@@ -30,7 +30,8 @@ import org.apache.spark.sql.types.DataTypes;
  * invalid_json, missing_field, wrong_type, unknown_enum, bad_timestamp, invalid_phone,
  * invalid_user_id, negative_amount, bad_amount.
  *
- * <p>Lines are parsed once into a VARIANT; every check is a built-in expression on it. Only the
+ * <p>Lines are parsed once into a VARIANT, and each path the checks ask about is looked up once
+ * per line ({@code Lookups}); every check is a built-in expression on those. Only the
  * phone-number check calls libphonenumber (no built-in can).
  */
 public final class LineParser {
